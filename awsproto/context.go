@@ -23,6 +23,9 @@ type RequestContext struct {
 	Region      string
 
 	Principal *cairn.Principal
+	// Unauthenticated is set when the signature did not verify; Principal then holds
+	// only what the request claimed, for the record.
+	Unauthenticated bool
 	SourceIP  string
 	UserAgent string
 	TLS       *cairn.TLSDetails

@@ -1,0 +1,68 @@
+package capture_test
+
+import (
+	"testing"
+	"time"
+
+	"github.com/cairnhq/cairn/awsproto"
+	"github.com/cairnhq/cairn/capture"
+)
+
+type inner struct {
+	ARN   *string `json:"ARN,omitempty"`
+	Items []string
+}
+
+type shape struct {
+	Name       *string             `json:"Name,omitempty"`
+	Comment    *string             `json:"Comment,omitempty" cairn:"sensitive"`
+	MaxResults *int32              `json:"MaxResults,omitempty"`
+	Enabled    *bool               `json:"Enabled,omitempty"`
+	StartTime  *awsproto.Timestamp `json:"StartTime,omitempty"`
+	Inner      *inner              `json:"Inner,omitempty"`
+	List       []inner             `json:"trailNameList,omitempty"`
+	Tags       map[string]string   `json:"Tags,omitempty"`
+	Absent     *string             `json:"Absent,omitempty"`
+	Nested     map[string]*inner   `json:"Nested,omitempty"`
+	Blob       []byte              `json:"Blob,omitempty"`
+	Ignored    *string             `json:"-"`
+}
+
+func ptr[T any](v T) *T { return &v }
+
+func TestParams(t *testing.T) {
+	ts := awsproto.NewTimestamp(time.Date(2024, 2, 2, 19, 26, 1, 0, time.UTC))
+	tests := []struct {
+		name string
+		in   any
+		want string
+	}{
+		{"nil", nil, ""},
+		{"nil pointer", (*shape)(nil), ""},
+		{"empty struct is null", &shape{}, ""},
+		{"members lowercased, secrets hidden, times formatted", &shape{
+			Name: ptr("t1"), Comment: ptr("secret"), MaxResults: ptr[int32](5), Enabled: ptr(false), StartTime: ts,
+			Inner:   &inner{ARN: ptr("arn:x"), Items: []string{"a"}},
+			List:    []inner{{ARN: ptr("y")}},
+			Tags:    map[string]string{"b": "2", "a": "1"},
+			Blob:    []byte("hi"),
+			Ignored: ptr("no"),
+		}, `{"blob":"aGk=","comment":"HIDDEN_DUE_TO_SECURITY_REASONS","enabled":false,"inner":{"aRN":"arn:x","items":["a"]},"maxResults":5,"name":"t1","startTime":"Feb 2, 2024 7:26:01 PM","tags":{"a":"1","b":"2"},"trailNameList":[{"aRN":"y"}]}`},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			got := string(capture.Params(tt.in))
+			if got != tt.want {
+				t.Errorf("Params =\n %s\nwant\n %s", got, tt.want)
+			}
+		})
+	}
+}
+
+func TestLowerFirst(t *testing.T) {
+	for in, want := range map[string]string{"ARN": "aRN", "ACMCertificateArn": "aCMCertificateArn", "name": "name", "": "", "S3BucketName": "s3BucketName"} {
+		if got := capture.LowerFirst(in); got != want {
+			t.Errorf("LowerFirst(%q) = %q, want %q", in, got, want)
+		}
+	}
+}

@@ -1,0 +1,134 @@
+package main
+
+import (
+	"flag"
+	"fmt"
+	"net"
+	"os"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"time"
+)
+
+// Config is the server configuration. Every field is a flag of cairn serve and an
+// environment variable CAIRN_<FLAG> (flags override the environment).
+type Config struct {
+	Listen              string
+	DataDir             string
+	NATSURL             string
+	AccountID           string
+	RootAccessKeyID     string
+	RootSecretAccessKey string
+	DefaultRegion       string
+	DeliveryInterval    time.Duration
+	DigestInterval      time.Duration
+	Retention           time.Duration
+	MaxBodyBytes        int64
+	SyncAlways          bool
+	LogLevel            string
+	FailedAuthRate      float64
+}
+
+// Defaults.
+const (
+	DefaultListen           = "127.0.0.1:4580"
+	DefaultDataDir          = "./cairn-data"
+	DefaultDeliveryInterval = 5 * time.Minute
+	DefaultDigestInterval   = time.Hour
+	DefaultRetention        = 90 * 24 * time.Hour
+)
+
+// DefaultConfig returns the configuration used when nothing is set.
+func DefaultConfig() Config {
+	return Config{
+		Listen:           DefaultListen,
+		DataDir:          DefaultDataDir,
+		DefaultRegion:    "us-east-1",
+		DeliveryInterval: DefaultDeliveryInterval,
+		DigestInterval:   DefaultDigestInterval,
+		Retention:        DefaultRetention,
+		MaxBodyBytes:     10 << 20,
+		LogLevel:         "info",
+		FailedAuthRate:   100,
+	}
+}
+
+// bindFlags registers every field on fs.
+func (c *Config) bindFlags(fs *flag.FlagSet) {
+	fs.StringVar(&c.Listen, "listen", c.Listen, "address to serve on (host:port; port 0 picks one)")
+	fs.StringVar(&c.DataDir, "data-dir", c.DataDir, "directory for the event log, metadata and credentials")
+	fs.StringVar(&c.NATSURL, "nats-url", c.NATSURL, "external NATS server URL (default: embedded)")
+	fs.StringVar(&c.AccountID, "account-id", c.AccountID, "operator account id (default: generated at first start)")
+	fs.StringVar(&c.RootAccessKeyID, "root-access-key-id", c.RootAccessKeyID, "operator root access key id (default: generated)")
+	fs.StringVar(&c.RootSecretAccessKey, "root-secret-access-key", c.RootSecretAccessKey, "operator root secret access key (default: generated)")
+	fs.StringVar(&c.DefaultRegion, "default-region", c.DefaultRegion, "region for requests whose signature names none")
+	fs.DurationVar(&c.DeliveryInterval, "delivery-interval", c.DeliveryInterval, "trail log file delivery interval")
+	fs.DurationVar(&c.DigestInterval, "digest-interval", c.DigestInterval, "trail digest file interval")
+	fs.DurationVar(&c.Retention, "retention", c.Retention, "how long the Event history keeps events")
+	fs.Int64Var(&c.MaxBodyBytes, "max-body-bytes", c.MaxBodyBytes, "largest request body accepted")
+	fs.BoolVar(&c.SyncAlways, "sync-always", c.SyncAlways, "fsync every event before responding (survives power loss, slower)")
+	fs.StringVar(&c.LogLevel, "log-level", c.LogLevel, "debug, info, warn or error")
+	fs.Float64Var(&c.FailedAuthRate, "failed-auth-rate", c.FailedAuthRate, "failed-authentication events recorded per second at most")
+}
+
+// applyEnv sets each flag from CAIRN_<FLAG> where present; flags given on the
+// command line are applied after and win.
+func applyEnv(fs *flag.FlagSet, getenv func(string) string) error {
+	var err error
+	fs.VisitAll(func(f *flag.Flag) {
+		name := "CAIRN_" + strings.ToUpper(strings.ReplaceAll(f.Name, "-", "_"))
+		if v := getenv(name); v != "" && err == nil {
+			if serr := f.Value.Set(v); serr != nil {
+				err = fmt.Errorf("%s: %w", name, serr)
+			}
+		}
+	})
+	return err
+}
+
+var accountIDRE = regexp.MustCompile(`^[0-9]{12}$`)
+
+// Validate checks the configuration field by field.
+func (c *Config) Validate() error {
+	if _, _, err := net.SplitHostPort(c.Listen); err != nil {
+		return fmt.Errorf("listen: %w", err)
+	}
+	if c.DataDir == "" {
+		return fmt.Errorf("data-dir: must be set")
+	}
+	if c.AccountID != "" && !accountIDRE.MatchString(c.AccountID) {
+		return fmt.Errorf("account-id: must be 12 digits")
+	}
+	if (c.RootAccessKeyID == "") != (c.RootSecretAccessKey == "") {
+		return fmt.Errorf("root-access-key-id and root-secret-access-key: set both or neither")
+	}
+	if c.RootAccessKeyID != "" && (len(c.RootAccessKeyID) < 16 || len(c.RootAccessKeyID) > 128) {
+		return fmt.Errorf("root-access-key-id: must be 16 to 128 characters")
+	}
+	if c.DeliveryInterval <= 0 || c.DigestInterval <= 0 || c.Retention <= 0 {
+		return fmt.Errorf("intervals and retention must be positive")
+	}
+	if c.MaxBodyBytes < 1024 {
+		return fmt.Errorf("max-body-bytes: must be at least 1024")
+	}
+	if c.FailedAuthRate <= 0 {
+		return fmt.Errorf("failed-auth-rate: must be positive")
+	}
+	switch c.LogLevel {
+	case "debug", "info", "warn", "error":
+	default:
+		return fmt.Errorf("log-level: must be debug, info, warn or error")
+	}
+	return nil
+}
+
+// absDataDir makes the data dir absolute so printed paths work from anywhere.
+func (c *Config) absDataDir() error {
+	abs, err := filepath.Abs(c.DataDir)
+	if err != nil {
+		return fmt.Errorf("data-dir: %w", err)
+	}
+	c.DataDir = abs
+	return os.MkdirAll(abs, 0o700)
+}

@@ -1,0 +1,236 @@
+package main
+
+import (
+	"context"
+	"crypto/rand"
+	"errors"
+	"flag"
+	"fmt"
+	"log/slog"
+	"net"
+	"net/http"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/cairnhq/cairn"
+	"github.com/cairnhq/cairn/capture"
+	"github.com/cairnhq/cairn/eventlog"
+	"github.com/cairnhq/cairn/gateway"
+	"github.com/cairnhq/cairn/history"
+	"github.com/cairnhq/cairn/identity"
+)
+
+// ServeCommand runs the server.
+type ServeCommand struct {
+	*Main
+}
+
+// Run parses the flags and serves until ctx ends (SIGINT/SIGTERM), then drains
+// in-flight requests and closes the event log.
+func (c *ServeCommand) Run(ctx context.Context, args []string) error {
+	cfg := DefaultConfig()
+	fs := flag.NewFlagSet("cairn serve", flag.ContinueOnError)
+	fs.SetOutput(c.Stderr)
+	cfg.bindFlags(fs)
+	if err := applyEnv(fs, c.Getenv); err != nil {
+		return err
+	}
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	if err := cfg.Validate(); err != nil {
+		return fmt.Errorf("config: %w", err)
+	}
+	if err := cfg.absDataDir(); err != nil {
+		return err
+	}
+	logger := newLogger(c.Stderr, cfg.LogLevel)
+	srv, err := OpenServer(ctx, cfg, logger)
+	if err != nil {
+		return err
+	}
+	srv.PrintBanner(c.Stdout)
+	<-ctx.Done()
+	logger.Info("shutting down")
+	sctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	return srv.Close(sctx)
+}
+
+// Server is a running Cairn: the event log, the Event history follower and the
+// HTTP gateway.
+type Server struct {
+	Config  Config
+	Account string
+	Addr    string
+	credSrc string
+	logger  *slog.Logger
+
+	log     *eventlog.Log
+	index   *history.Index
+	http    *http.Server
+	ready   atomic.Bool
+	cancel  context.CancelFunc
+	wg      sync.WaitGroup
+	serveWG sync.WaitGroup
+}
+
+// OpenServer opens every component and starts serving on cfg.Listen.
+func OpenServer(ctx context.Context, cfg Config, logger *slog.Logger) (*Server, error) {
+	clock := cairn.SystemClock{}
+	account, key, secret, source, err := rootCredentials(&cfg)
+	if err != nil {
+		return nil, err
+	}
+	s := &Server{Config: cfg, Account: account, credSrc: source, logger: logger}
+	s.log, err = eventlog.Open(ctx, eventlog.Config{
+		Dir: cfg.DataDir, URL: cfg.NATSURL, Logger: logger, SyncAlways: cfg.SyncAlways, MaxAge: cfg.Retention,
+	})
+	if err != nil {
+		return nil, fmt.Errorf("open event log: %w", err)
+	}
+	ok := false
+	defer func() {
+		if !ok {
+			s.log.Close(context.Background())
+		}
+	}()
+	meta := s.log.Meta()
+	tokenKey, err := loadSecret(ctx, meta, "history-token-key")
+	if err != nil {
+		return nil, err
+	}
+	s.index = history.New(history.Config{Clock: clock, Retention: cfg.Retention, TokenKey: tokenKey})
+	ids := identity.New(meta, clock, account, key, secret)
+
+	bg, cancel := context.WithCancel(context.Background())
+	s.cancel = cancel
+	if err := s.startHistory(bg); err != nil {
+		cancel()
+		return nil, err
+	}
+
+	metrics := gateway.NewMetrics()
+	rec := &capture.Recorder{Log: s.log, Clock: clock, Logger: logger, DefaultAccount: account,
+		FailedAuth: capture.NewLimiter(clock, cfg.FailedAuthRate, cfg.FailedAuthRate*10)}
+	metrics.Gauges["cairn_events_recorded_total"] = func() float64 { return float64(rec.Recorded()) }
+	metrics.Gauges["cairn_failed_auth_events_dropped_total"] = func() float64 { return float64(rec.FailedAuth.Dropped()) }
+	metrics.Gauges["cairn_history_events"] = func() float64 { return float64(s.index.Len()) }
+
+	gw, err := newGateway(services{
+		meta: meta, clock: clock, logger: logger, ids: ids, index: s.index, log: s.log, cfg: cfg,
+	})
+	if err != nil {
+		cancel()
+		return nil, err
+	}
+	gw.Recorder, gw.Metrics, gw.Clock, gw.Logger = rec, metrics, clock, logger
+	gw.DefaultRegion, gw.MaxBodyBytes = cfg.DefaultRegion, cfg.MaxBodyBytes
+	gw.Ready = func() error {
+		if !s.ready.Load() {
+			return errors.New("event history is replaying the event log")
+		}
+		return nil
+	}
+
+	ln, err := net.Listen("tcp", cfg.Listen)
+	if err != nil {
+		cancel()
+		return nil, fmt.Errorf("listen: %w", err)
+	}
+	s.Addr = ln.Addr().String()
+	s.http = &http.Server{Handler: gw, ReadHeaderTimeout: 10 * time.Second, IdleTimeout: 120 * time.Second,
+		ErrorLog: slog.NewLogLogger(logger.Handler(), slog.LevelDebug)}
+	s.serveWG.Add(1)
+	go func() {
+		defer s.serveWG.Done()
+		if err := s.http.Serve(ln); err != nil && !errors.Is(err, http.ErrServerClosed) {
+			logger.Error("serve", "err", err)
+		}
+	}()
+	ok = true
+	return s, nil
+}
+
+// startHistory replays the event log into the Event history index and then follows
+// it; the server is ready once the replay reached the end of the log as it was.
+func (s *Server) startHistory(ctx context.Context) error {
+	last, err := s.log.LastSeq(ctx)
+	if err != nil {
+		return fmt.Errorf("read event log state: %w", err)
+	}
+	if last == 0 {
+		s.ready.Store(true)
+	}
+	s.wg.Add(2)
+	go func() {
+		defer s.wg.Done()
+		err := s.log.Follow(ctx, 1, func(e cairn.LoggedEvent) error {
+			s.index.Add(e)
+			if e.Seq >= last && !s.ready.Load() {
+				s.ready.Store(true)
+				s.logger.Info("event history ready", "events", s.index.Len())
+			}
+			return nil
+		})
+		if err != nil && ctx.Err() == nil {
+			s.logger.Error("event history follower stopped", "err", err)
+		}
+	}()
+	go func() {
+		defer s.wg.Done()
+		t := time.NewTicker(time.Hour)
+		defer t.Stop()
+		for {
+			select {
+			case <-ctx.Done():
+				return
+			case <-t.C:
+				s.index.Prune()
+			}
+		}
+	}()
+	return nil
+}
+
+// Close stops accepting requests, waits for in-flight ones (their events are
+// durable before they answer), stops the followers and closes the event log.
+func (s *Server) Close(ctx context.Context) error {
+	err := s.http.Shutdown(ctx)
+	s.serveWG.Wait()
+	s.cancel()
+	s.wg.Wait()
+	if cerr := s.log.Close(ctx); cerr != nil && err == nil {
+		err = cerr
+	}
+	return err
+}
+
+// loadSecret returns a random 32-byte key kept in the metadata store, creating it
+// on first use, so that every node of a cluster (and every restart) shares it.
+func loadSecret(ctx context.Context, meta cairn.MetaStore, name string) ([]byte, error) {
+	const bucket = "cairn-secrets"
+	for {
+		if e, err := meta.Get(ctx, bucket, name); err == nil {
+			return e.Value, nil
+		} else if !errors.Is(err, cairn.ErrNotFound) {
+			return nil, fmt.Errorf("load %s: %w", name, err)
+		}
+		key := make([]byte, 32)
+		if _, err := rand.Read(key); err != nil {
+			return nil, err
+		}
+		if _, err := meta.Create(ctx, bucket, name, key); err == nil {
+			return key, nil
+		} else if !errors.Is(err, cairn.ErrExists) {
+			return nil, fmt.Errorf("create %s: %w", name, err)
+		}
+	}
+}
+
+func newLogger(w interface{ Write([]byte) (int, error) }, level string) *slog.Logger {
+	var l slog.Level
+	_ = l.UnmarshalText([]byte(level))
+	return slog.New(slog.NewTextHandler(w, &slog.HandlerOptions{Level: l}))
+}

@@ -1,0 +1,126 @@
+package eventlog
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"time"
+
+	"github.com/nats-io/nats.go/jetstream"
+
+	"github.com/cairnhq/cairn"
+)
+
+// followBatch is how many messages a follower asks for at a time; headers are small,
+// so a large window keeps replay streaming.
+const followBatch = 8192
+
+// Follow calls fn for every event from sequence from (0 or 1: the start of the log)
+// in sequence order, then for each new one as it is appended, until ctx ends, fn
+// returns an error, or the Log closes. Only headers are delivered (an ordered,
+// headers-only consumer), so the record bytes are never loaded. It returns fn's
+// error, ctx.Err(), or cairn.ErrClosed.
+func (l *Log) Follow(ctx context.Context, from uint64, fn func(cairn.LoggedEvent) error) error {
+	if !l.enter() {
+		return cairn.ErrClosed
+	}
+	defer l.wg.Done()
+	ctx, cancel := l.withLog(ctx)
+	defer cancel()
+
+	cfg := jetstream.OrderedConsumerConfig{
+		HeadersOnly:       true,
+		DeliverPolicy:     jetstream.DeliverAllPolicy,
+		InactiveThreshold: time.Minute,
+	}
+	if from > 1 {
+		cfg.DeliverPolicy = jetstream.DeliverByStartSequencePolicy
+		cfg.OptStartSeq = from
+	}
+	cons, err := l.stream.OrderedConsumer(ctx, cfg)
+	if err != nil {
+		if ctx.Err() != nil {
+			return l.doneErr(ctx)
+		}
+		return fmt.Errorf("follow: %w", err)
+	}
+	it, err := cons.Messages(jetstream.PullMaxMessages(followBatch))
+	if err != nil {
+		return fmt.Errorf("follow: %w", err)
+	}
+	defer it.Stop()
+	for {
+		msg, err := it.Next(jetstream.NextContext(ctx))
+		if err != nil {
+			if ctx.Err() != nil {
+				return l.doneErr(ctx)
+			}
+			return fmt.Errorf("follow: %w", err)
+		}
+		ev, err := loggedEvent(msg)
+		if err != nil {
+			return fmt.Errorf("follow: %w", err)
+		}
+		if err := fn(ev); err != nil {
+			return err
+		}
+	}
+}
+
+// loggedEvent reads the routing facts of a delivered event message.
+func loggedEvent(msg jetstream.Msg) (cairn.LoggedEvent, error) {
+	md, err := msg.Metadata()
+	if err != nil {
+		return cairn.LoggedEvent{}, err
+	}
+	ev := cairn.LoggedEvent{Seq: md.Sequence.Stream}
+	h := msg.Headers()[HeaderMeta]
+	if len(h) == 0 {
+		return ev, fmt.Errorf("message %d has no %s header", ev.Seq, HeaderMeta)
+	}
+	var m meta
+	if err := decodeMeta(h[0], &m); err != nil {
+		return ev, fmt.Errorf("message %d: decode %s: %w", ev.Seq, HeaderMeta, err)
+	}
+	ev.TimeNanos, ev.Account, ev.Region, ev.Lookup = m.TimeNanos, m.Account, m.Region, m.Lookup
+	return ev, nil
+}
+
+func decodeMeta(s string, m *meta) error {
+	return json.Unmarshal([]byte(s), m)
+}
+
+// State describes the stored part of the log.
+type State struct {
+	Msgs      uint64    // events stored
+	Bytes     uint64    // bytes stored
+	FirstSeq  uint64    // first stored sequence
+	LastSeq   uint64    // last assigned sequence (0: nothing appended yet)
+	FirstTime time.Time // when the first stored event was appended
+	LastTime  time.Time // when the last event was appended
+}
+
+// State returns the current state of the stream. A follower that has delivered
+// LastSeq (as read before it started) has caught up.
+func (l *Log) State(ctx context.Context) (State, error) {
+	if !l.enter() {
+		return State{}, cairn.ErrClosed
+	}
+	defer l.wg.Done()
+	info, err := l.stream.Info(ctx)
+	if err != nil {
+		return State{}, fmt.Errorf("event log state: %w", err)
+	}
+	s := info.State
+	return State{
+		Msgs: s.Msgs, Bytes: s.Bytes, FirstSeq: s.FirstSeq, LastSeq: s.LastSeq,
+		FirstTime: s.FirstTime, LastTime: s.LastTime,
+	}, nil
+}
+
+// LastSeq returns the sequence of the last appended event (0 when empty).
+func (l *Log) LastSeq(ctx context.Context) (uint64, error) {
+	s, err := l.State(ctx)
+	return s.LastSeq, err
+}
+

@@ -1,0 +1,30 @@
+package main
+
+import "net/http"
+
+// serviceConfig holds the per-service choices the model does not make.
+type serviceConfig struct {
+	// Model is the model file prefix (models/<Model>-<version>.service-2.json).
+	Model string
+	// Package is the Go package name and the directory under api/.
+	Package string
+	// UnimplementedCode and UnimplementedStatus are what UnimplementedService answers.
+	UnimplementedCode   string
+	UnimplementedStatus int
+}
+
+// services lists every service the generator knows, keyed by the -service flag.
+var services = map[string]serviceConfig{
+	"cloudtrail": {Model: "cloudtrail", Package: "cloudtrail",
+		UnimplementedCode: "UnsupportedOperationException", UnimplementedStatus: http.StatusBadRequest},
+	"sts": {Model: "sts", Package: "sts",
+		UnimplementedCode: "NotImplemented", UnimplementedStatus: http.StatusNotImplemented},
+	"iam": {Model: "iam", Package: "iam",
+		UnimplementedCode: "NotImplemented", UnimplementedStatus: http.StatusNotImplemented},
+	"cloudfront": {Model: "cloudfront", Package: "cloudfront",
+		UnimplementedCode: "NotImplemented", UnimplementedStatus: http.StatusNotImplemented},
+	"cloudfront-keyvaluestore": {Model: "cloudfront-keyvaluestore", Package: "cloudfrontkeyvaluestore",
+		UnimplementedCode: "NotImplemented", UnimplementedStatus: http.StatusNotImplemented},
+	"cloudtrail-data": {Model: "cloudtrail-data", Package: "cloudtraildata",
+		UnimplementedCode: "UnsupportedOperationException", UnimplementedStatus: http.StatusBadRequest},
+}
