@@ -26,9 +26,9 @@ type RequestContext struct {
 	// Unauthenticated is set when the signature did not verify; Principal then holds
 	// only what the request claimed, for the record.
 	Unauthenticated bool
-	SourceIP  string
-	UserAgent string
-	TLS       *cairn.TLSDetails
+	SourceIP        string
+	UserAgent       string
+	TLS             *cairn.TLSDetails
 
 	Input  any
 	Output any
