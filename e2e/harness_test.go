@@ -211,7 +211,9 @@ func (s *Server) awsConfig(c Creds, region string) aws.Config {
 		Region:           region,
 		Credentials:      credentials.NewStaticCredentialsProvider(c.Key, c.Secret, ""),
 		BaseEndpoint:     aws.String(s.URL),
-		RetryMaxAttempts: 1,
+		// The SDK's default retryer stays on: smithy-go closes a request body as soon as
+		// the response headers arrive, and over loopback that can race the transport's
+		// final body read, which the retryer absorbs (modeled 4xx errors are never retried).
 	}
 }
 

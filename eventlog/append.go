@@ -2,7 +2,6 @@ package eventlog
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"strings"
@@ -113,7 +112,7 @@ func newEventMsg(e *cairn.Event) (*nats.Msg, error) {
 	if len(e.Raw) == 0 {
 		return nil, fmt.Errorf("append %s: event without record bytes", id)
 	}
-	m, err := json.Marshal(meta{
+	m, err := encodeMeta(&meta{
 		TimeNanos: e.Time.UnixNano(),
 		Account:   e.Account,
 		Region:    e.Region,

@@ -158,8 +158,8 @@ func (c *Consumer) Run(ctx context.Context, fn func(ctx context.Context, batch [
 				_ = m.Term()
 				continue
 			}
-			md, _ := m.Metadata()
-			msg := Message{LoggedEvent: ev, Delivered: md.NumDelivered}
+			_, delivered, _ := ackSeqs(m.Reply())
+			msg := Message{LoggedEvent: ev, Delivered: delivered}
 			if !c.cfg.HeadersOnly {
 				msg.Raw = m.Data()
 			}

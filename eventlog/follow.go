@@ -2,8 +2,9 @@ package eventlog
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
+	"strconv"
+	"strings"
 	"time"
 
 	"github.com/nats-io/nats.go/jetstream"
@@ -69,11 +70,11 @@ func (l *Log) Follow(ctx context.Context, from uint64, fn func(cairn.LoggedEvent
 
 // loggedEvent reads the routing facts of a delivered event message.
 func loggedEvent(msg jetstream.Msg) (cairn.LoggedEvent, error) {
-	md, err := msg.Metadata()
-	if err != nil {
-		return cairn.LoggedEvent{}, err
+	seq, _, ok := ackSeqs(msg.Reply())
+	if !ok {
+		return cairn.LoggedEvent{}, fmt.Errorf("not a JetStream message (reply %q)", msg.Reply())
 	}
-	ev := cairn.LoggedEvent{Seq: md.Sequence.Stream}
+	ev := cairn.LoggedEvent{Seq: seq}
 	h := msg.Headers()[HeaderMeta]
 	if len(h) == 0 {
 		return ev, fmt.Errorf("message %d has no %s header", ev.Seq, HeaderMeta)
@@ -84,10 +85,6 @@ func loggedEvent(msg jetstream.Msg) (cairn.LoggedEvent, error) {
 	}
 	ev.TimeNanos, ev.Account, ev.Region, ev.Lookup = m.TimeNanos, m.Account, m.Region, m.Lookup
 	return ev, nil
-}
-
-func decodeMeta(s string, m *meta) error {
-	return json.Unmarshal([]byte(s), m)
 }
 
 // State describes the stored part of the log.
@@ -124,3 +121,38 @@ func (l *Log) LastSeq(ctx context.Context) (uint64, error) {
 	return s.LastSeq, err
 }
 
+
+// ackSeqs reads the stream sequence and delivery count from a JetStream ack subject
+// without allocating (jetstream.Msg.Metadata allocates a struct per message):
+// $JS.ACK.<stream>.<consumer>.<delivered>.<sseq>.<cseq>.<time>.<pending> (9 tokens) or
+// $JS.ACK.<domain>.<hash>.<stream>.<consumer>.<delivered>.<sseq>.... (11 or more).
+func ackSeqs(reply string) (seq, delivered uint64, ok bool) {
+	if !strings.HasPrefix(reply, "$JS.ACK.") {
+		return 0, 0, false
+	}
+	n := strings.Count(reply, ".") + 1
+	var first int // index of the delivered token
+	switch {
+	case n == 9:
+		first = 4
+	case n >= 11:
+		first = 6
+	default:
+		return 0, 0, false
+	}
+	var tok [2]string
+	rest := reply
+	for i := 0; i <= first+1; i++ {
+		var t string
+		t, rest, _ = strings.Cut(rest, ".")
+		if i >= first {
+			tok[i-first] = t
+		}
+	}
+	d, err1 := strconv.ParseUint(tok[0], 10, 64)
+	s, err2 := strconv.ParseUint(tok[1], 10, 64)
+	if err1 != nil || err2 != nil {
+		return 0, 0, false
+	}
+	return s, d, true
+}

@@ -60,3 +60,23 @@ func TestBucketName(t *testing.T) {
 		seen[n] = b
 	}
 }
+
+func TestAckSeqs(t *testing.T) {
+	for _, tc := range []struct {
+		reply          string
+		seq, delivered uint64
+		ok             bool
+	}{
+		{"$JS.ACK.EVENTS.c1.3.42.40.1764000000000000000.7", 42, 3, true},
+		{"$JS.ACK._.HASH.EVENTS.c1.2.43.41.1764000000000000000.0.rand", 43, 2, true},
+		{"$JS.ACK.dom.HASH.EVENTS.c1.1.44.42.1764000000000000000.0", 44, 1, true},
+		{"$JS.ACK.EVENTS.c1.x.42.40.1.7", 0, 0, false},
+		{"_INBOX.abc", 0, 0, false},
+		{"$JS.ACK.a.b.c", 0, 0, false},
+	} {
+		seq, d, ok := ackSeqs(tc.reply)
+		if seq != tc.seq || d != tc.delivered || ok != tc.ok {
+			t.Errorf("ackSeqs(%q) = %d, %d, %v; want %d, %d, %v", tc.reply, seq, d, ok, tc.seq, tc.delivered, tc.ok)
+		}
+	}
+}

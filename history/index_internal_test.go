@@ -17,26 +17,30 @@ func TestStore_Renumber(t *testing.T) {
 	maxLogical = 3*chunkSize + 100
 	defer func() { maxLogical = old }()
 
-	clk := cairn.ClockFunc(func() time.Time { return time.Unix(1e6, 0) })
-	ix := New(Config{Clock: clk, Retention: time.Hour})
-	now := clk.Now()
+	now := time.Unix(1e6, 0)
+	clk := cairn.ClockFunc(func() time.Time { return now })
+	retention := chunkSize * time.Second
+	ix := New(Config{Clock: clk, Retention: retention})
 	n := 10 * chunkSize
 	for i := 1; i <= n; i++ {
+		now = now.Add(time.Second)
 		ix.Add(cairn.LoggedEvent{
-			Seq: uint64(i), TimeNanos: now.Add(-time.Hour + time.Duration(i)*time.Millisecond/10).UnixNano(),
-			Account: "a", Region: "r",
+			Seq: uint64(i), TimeNanos: now.UnixNano(), Account: "a", Region: "r",
 			Lookup: cairn.LookupFields{
 				EventID: fmt.Sprintf("id-%d", i), EventName: fmt.Sprint("n", i%7),
 				Category: cairn.EventCategoryManagement,
 			},
 		})
-	}
-	if got := ix.Len(); got != n {
-		t.Fatalf("Len = %d, want %d", got, n)
+		if i%1024 == 0 {
+			ix.Prune()
+		}
 	}
 	p := ix.partition(partKey{account: "a", region: "r"}, false)
-	if p.next >= maxLogical {
-		t.Fatalf("next = %d, not renumbered", p.next)
+	if p.next >= maxLogical || p.next < uint32(ix.Len()) || ix.Len() != int(retention/time.Second)+1 {
+		t.Fatalf("next = %d with %d live", p.next, ix.Len())
+	}
+	if len(p.chunks) > 3 {
+		t.Fatalf("%d chunks hold %d live entries: expired chunks were not dropped", len(p.chunks), ix.Len())
 	}
 	var got []uint64
 	q := Query{Account: "a", Region: "r", Attributes: []Attribute{{KeyEventName, "n3"}}}
@@ -53,7 +57,8 @@ func TestStore_Renumber(t *testing.T) {
 		}
 	}
 	var want []uint64
-	for i := n; i >= 1; i-- {
+	oldest := n - int(retention/time.Second)
+	for i := n; i >= oldest; i-- {
 		if i%7 == 3 {
 			want = append(want, uint64(i))
 		}
@@ -61,9 +66,14 @@ func TestStore_Renumber(t *testing.T) {
 	if !slices.Equal(got, want) {
 		t.Fatalf("got %d seqs, want %d", len(got), len(want))
 	}
-	pg, err := ix.Lookup(Query{Account: "a", Region: "r", Attributes: []Attribute{{KeyEventID, "id-77"}}})
-	if err != nil || len(pg.Events) != 1 || pg.Events[0].Seq != 77 {
-		t.Fatalf("EventId lookup after renumber: %+v, %v", pg, err)
+	for _, tt := range []struct {
+		id   string
+		want int
+	}{{fmt.Sprint("id-", n-5), 1}, {fmt.Sprint("id-", oldest), 1}, {fmt.Sprint("id-", oldest-1), 0}, {"id-5", 0}} {
+		pg, err := ix.Lookup(Query{Account: "a", Region: "r", Attributes: []Attribute{{KeyEventID, tt.id}}})
+		if err != nil || len(pg.Events) != tt.want {
+			t.Fatalf("EventId %s: %+v, %v; want %d events", tt.id, pg, err, tt.want)
+		}
 	}
 }
 

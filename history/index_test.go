@@ -640,36 +640,38 @@ func TestIndex_Model(t *testing.T) {
 	ix := history.New(history.Config{Clock: clk, Retention: 8 * time.Hour})
 	var all []cairn.LoggedEvent
 	pick := func(prefix string, n int) string { return fmt.Sprintf("%s%d", prefix, rng.IntN(n)) }
-	n := 3 * 4096 // several chunks
+	n := 12 * 4096 // several chunks per partition, most of them expired by the end
 	if testing.Short() {
 		n = 3000
 	}
 	now := t0
-	for i := 1; i <= n; i++ {
-		now = now.Add(time.Duration(rng.IntN(20)) * time.Second)
-		clk.Set(now)
-		tm := now.Add(-time.Duration(rng.IntN(3)) * time.Minute) // out of order, many ties at a second
-		tm = tm.Truncate(time.Second)
-		f := cairn.LookupFields{
-			EventID:     fmt.Sprintf("%08x-0000-4000-8000-%012x", rng.Uint32(), i),
-			EventName:   pick("Name", 20),
-			EventSource: pick("src", 4),
-			ReadOnly:    []string{"true", "false", ""}[rng.IntN(3)],
-			Username:    pick("user", 5),
-			AccessKeyID: pick("AKIA", 6),
-			Category:    []string{cairn.EventCategoryManagement, cairn.EventCategoryManagement, cairn.EventCategoryInsight, cairn.EventCategoryData}[rng.IntN(4)],
-		}
-		if rng.IntN(5) == 0 {
-			f.EventID = pick("odd-", 1000) // not unique
-		}
-		for range rng.IntN(3) {
-			f.Resources = append(f.Resources, cairn.LookupResource{Type: pick("T", 3), Name: pick("R", 8)})
-		}
-		e := cairn.LoggedEvent{Seq: uint64(i), TimeNanos: tm.UnixNano(), Account: pick("acct", 2), Region: pick("r", 2), Lookup: f}
-		ix.Add(e)
-		all = append(all, e)
-		if i%1000 == 0 {
-			ix.Prune()
+	addEvents := func(from, to int) {
+		for i := from; i <= to; i++ {
+			now = now.Add(time.Duration(rng.IntN(20)) * time.Second)
+			clk.Set(now)
+			tm := now.Add(-time.Duration(rng.IntN(3)) * time.Minute) // out of order, many ties at a second
+			tm = tm.Truncate(time.Second)
+			f := cairn.LookupFields{
+				EventID:     fmt.Sprintf("%08x-0000-4000-8000-%012x", rng.Uint32(), i),
+				EventName:   pick("Name", 20),
+				EventSource: pick("src", 4),
+				ReadOnly:    []string{"true", "false", ""}[rng.IntN(3)],
+				Username:    pick("user", 5),
+				AccessKeyID: pick("AKIA", 6),
+				Category:    []string{cairn.EventCategoryManagement, cairn.EventCategoryManagement, cairn.EventCategoryInsight, cairn.EventCategoryData}[rng.IntN(4)],
+			}
+			if rng.IntN(5) == 0 {
+				f.EventID = pick("odd-", 1000) // not unique
+			}
+			for range rng.IntN(3) {
+				f.Resources = append(f.Resources, cairn.LookupResource{Type: pick("T", 3), Name: pick("R", 8)})
+			}
+			e := cairn.LoggedEvent{Seq: uint64(i), TimeNanos: tm.UnixNano(), Account: pick("acct", 2), Region: pick("r", 1), Lookup: f}
+			ix.Add(e)
+			all = append(all, e)
+			if i%1000 == 0 {
+				ix.Prune()
+			}
 		}
 	}
 	keys := []string{"", "EventId", "EventName", "ReadOnly", "Username", "ResourceType", "ResourceName", "EventSource", "AccessKeyId"}
@@ -719,66 +721,72 @@ func TestIndex_Model(t *testing.T) {
 		}
 		return value(a.Key, e) == a.Value
 	}
-	for qi := 0; qi < 400; qi++ {
-		ref := all[len(all)-1-rng.IntN(len(all)/2)]
-		q := history.Query{Account: ref.Account, Region: ref.Region, Insight: ref.Lookup.Category == cairn.EventCategoryInsight, MaxResults: 1 + rng.IntN(50)}
-		if k := keys[rng.IntN(len(keys))]; k != "" && !(q.Insight && k != "EventId" && k != "EventName" && k != "EventSource") {
-			if v := value(k, ref); v != "" {
-				q.Attributes = attr(k, v)
-			}
-		}
-		lo, hi := now.Add(-8*time.Hour).UnixNano(), now.UnixNano()
-		if rng.IntN(2) == 0 {
-			s := now.Add(-time.Duration(rng.IntN(3600*20)) * time.Second)
-			q.StartTime = &s
-			lo = max(lo, s.UnixNano())
-		}
-		if rng.IntN(2) == 0 {
-			e := now.Add(-time.Duration(rng.IntN(3600*10)) * time.Second)
-			q.EndTime = &e
-			hi = e.UnixNano()
-		}
-		if q.StartTime != nil && q.EndTime != nil && q.StartTime.After(*q.EndTime) {
-			q.StartTime, q.EndTime = q.EndTime, q.StartTime
-			lo, hi = max(now.Add(-8*time.Hour).UnixNano(), q.StartTime.UnixNano()), q.EndTime.UnixNano()
-		}
-		var want []uint64
-		var wantEvents []cairn.LoggedEvent
-		for _, e := range all {
-			if matches(q, e, lo, hi) {
-				wantEvents = append(wantEvents, e)
-			}
-		}
-		slices.SortFunc(wantEvents, func(a, b cairn.LoggedEvent) int {
-			if a.TimeNanos != b.TimeNanos {
-				return -cmp(a.TimeNanos, b.TimeNanos)
-			}
-			return -cmp(int64(a.Seq), int64(b.Seq))
-		})
-		for _, e := range wantEvents {
-			want = append(want, e.Seq)
-		}
-		var got []uint64
-		for pages := 0; ; pages++ {
-			p := mustLookup(t, ix, q)
-			for _, e := range p.Events {
-				got = append(got, e.Seq)
-				w := all[e.Seq-1]
-				if e.Time.UnixNano() != w.TimeNanos || fmt.Sprint(e.Lookup) != fmt.Sprint(w.Lookup) {
-					t.Fatalf("entry %d = %+v, want %+v", e.Seq, e.Lookup, w.Lookup)
+	check := func(queries int) {
+		for qi := 0; qi < queries; qi++ {
+			ref := all[len(all)-1-rng.IntN(len(all)/2)]
+			q := history.Query{Account: ref.Account, Region: ref.Region, Insight: ref.Lookup.Category == cairn.EventCategoryInsight, MaxResults: 1 + rng.IntN(50)}
+			if k := keys[rng.IntN(len(keys))]; k != "" && !(q.Insight && k != "EventId" && k != "EventName" && k != "EventSource") {
+				if v := value(k, ref); v != "" {
+					q.Attributes = attr(k, v)
 				}
 			}
-			if p.NextToken == "" {
-				break
+			lo, hi := now.Add(-8*time.Hour).UnixNano(), now.UnixNano()
+			if rng.IntN(2) == 0 {
+				s := now.Add(-time.Duration(rng.IntN(3600*20)) * time.Second)
+				q.StartTime = &s
+				lo = max(lo, s.UnixNano())
 			}
-			if len(p.Events) != q.MaxResults {
-				t.Fatalf("page of %d events with MaxResults %d has a NextToken", len(p.Events), q.MaxResults)
+			if rng.IntN(2) == 0 {
+				e := now.Add(-time.Duration(rng.IntN(3600*10)) * time.Second)
+				q.EndTime = &e
+				hi = e.UnixNano()
 			}
-			q.NextToken = p.NextToken
+			if q.StartTime != nil && q.EndTime != nil && q.StartTime.After(*q.EndTime) {
+				q.StartTime, q.EndTime = q.EndTime, q.StartTime
+				lo, hi = max(now.Add(-8*time.Hour).UnixNano(), q.StartTime.UnixNano()), q.EndTime.UnixNano()
+			}
+			var want []uint64
+			var wantEvents []cairn.LoggedEvent
+			for _, e := range all {
+				if matches(q, e, lo, hi) {
+					wantEvents = append(wantEvents, e)
+				}
+			}
+			slices.SortFunc(wantEvents, func(a, b cairn.LoggedEvent) int {
+				if a.TimeNanos != b.TimeNanos {
+					return -cmp(a.TimeNanos, b.TimeNanos)
+				}
+				return -cmp(int64(a.Seq), int64(b.Seq))
+			})
+			for _, e := range wantEvents {
+				want = append(want, e.Seq)
+			}
+			var got []uint64
+			for pages := 0; ; pages++ {
+				p := mustLookup(t, ix, q)
+				for _, e := range p.Events {
+					got = append(got, e.Seq)
+					w := all[e.Seq-1]
+					if e.Time.UnixNano() != w.TimeNanos || fmt.Sprint(e.Lookup) != fmt.Sprint(w.Lookup) {
+						t.Fatalf("entry %d = %+v, want %+v", e.Seq, e.Lookup, w.Lookup)
+					}
+				}
+				if p.NextToken == "" {
+					break
+				}
+				if len(p.Events) != q.MaxResults {
+					t.Fatalf("page of %d events with MaxResults %d has a NextToken", len(p.Events), q.MaxResults)
+				}
+				q.NextToken = p.NextToken
+			}
+			if !slices.Equal(got, want) {
+				t.Fatalf("query %d %+v:\n got %v\nwant %v", qi, q, got, want)
+			}
 		}
-		if !slices.Equal(got, want) {
-			t.Fatalf("query %d %+v:\n got %v\nwant %v", qi, q, got, want)
-		}
+	}
+	for from := 1; from <= n; from += n / 4 {
+		addEvents(from, min(n, from+n/4-1))
+		check(100)
 	}
 }
 

@@ -148,7 +148,7 @@ func (ix *Index) Lookup(q Query) (Page, error) {
 		end = min(end, sort.Search(len(list), func(j int) bool { return !p.less(list[j], cur.t, cur.seq) }))
 	}
 	j := end - 1
-	var hits []uint32
+	hits := make([]uint32, 0, size)
 	for ; j >= 0 && len(hits) < size; j-- {
 		if p.ent(list[j]).t < lo {
 			break

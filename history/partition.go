@@ -231,6 +231,9 @@ func (s *store) add(seq uint64, t int64, f *cairn.LookupFields) {
 		}
 	}
 	if s.next >= maxLogical {
+		if len(s.main.live()) >= int(maxLogical/2) {
+			return // two billion live events in one partition: beyond any RAM
+		}
 		s.renumber()
 	}
 	i := s.next
@@ -339,10 +342,11 @@ func (s *store) prune(cut int64) {
 		ai := &s.attrs[a]
 		for id := 1; id < len(ai.lists); id++ {
 			l := &ai.lists[id]
-			if len(l.s) == 0 {
+			live := l.live()
+			if len(live) == 0 || s.ent(live[0]).t >= cut {
 				continue
 			}
-			l.trim(s.searchTime(l.live(), cut))
+			l.trim(s.searchTime(live, cut))
 			if len(l.live()) == 0 {
 				ai.release(uint32(id))
 			}
@@ -378,8 +382,9 @@ func (s *store) renumber() {
 	*s = ns
 }
 
-// fields rebuilds the lookup fields of the entry at logical index i. Resources are
-// appended to buf when given, so that a page shares one backing array.
+// fields rebuilds the lookup fields of the entry at logical index i. When buf is
+// given, resources are appended to it, so that a page shares one backing array, and a
+// UUID EventId is left for the caller to fill in.
 func (s *store) fields(e *entry, i uint32, buf *[]cairn.LookupResource) cairn.LookupFields {
 	f := cairn.LookupFields{
 		EventName:   s.attrs[attrEventName].val(e.vals[attrEventName]),
@@ -388,10 +393,10 @@ func (s *store) fields(e *entry, i uint32, buf *[]cairn.LookupResource) cairn.Lo
 		AccessKeyID: s.attrs[attrAccessKeyID].val(e.vals[attrAccessKeyID]),
 		ReadOnly:    s.attrs[attrReadOnly].val(e.vals[attrReadOnly]),
 	}
-	if e.flags&flagUUID != 0 {
-		f.EventID = formatUUID(e.id)
-	} else {
+	if e.flags&flagUUID == 0 {
 		f.EventID = s.oddIDs[i]
+	} else if buf == nil { // a page formats all its ids at once
+		f.EventID = formatUUID(e.id)
 	}
 	if e.resN > 0 {
 		c := s.chunks[(i-s.base)>>chunkBits]
