@@ -146,21 +146,29 @@ func TestAuthentication(t *testing.T) {
 func TestAccountIsolation(t *testing.T) {
 	t.Parallel()
 	s := StartServer(t)
-	var acct struct{ AccessKey struct{ AccountId, AccessKeyId, SecretAccessKey string } }
+	var acct struct {
+		AccessKey struct{ AccountId, AccessKeyId, SecretAccessKey string }
+	}
 	s.Admin(t, &acct, "create-account", "--account-id", "444455556666")
 	if acct.AccessKey.AccountId != "444455556666" || acct.AccessKey.SecretAccessKey == "" {
 		t.Fatalf("create-account output %+v", acct)
 	}
 	other := Creds{acct.AccessKey.AccessKeyId, acct.AccessKey.SecretAccessKey}
-	var user struct{ User struct{ UserName, Arn string } }
+	var user struct {
+		User struct{ UserName, Arn string }
+	}
 	s.Admin(t, &user, "create-user", "--user-name", "alice")
 	if user.User.Arn != "arn:aws:iam::"+testAccount+":user/alice" {
 		t.Fatalf("create-user output %+v", user)
 	}
-	var key struct{ AccessKey struct{ AccessKeyId, SecretAccessKey string } }
+	var key struct {
+		AccessKey struct{ AccessKeyId, SecretAccessKey string }
+	}
 	s.Admin(t, &key, "create-access-key", "--user-name", "alice")
 	alice := Creds{key.AccessKey.AccessKeyId, key.AccessKey.SecretAccessKey}
-	var bobKey struct{ AccessKey struct{ AccessKeyId, SecretAccessKey string } }
+	var bobKey struct {
+		AccessKey struct{ AccessKeyId, SecretAccessKey string }
+	}
 	s.Admin(t, nil, "create-user", "--user-name", "bob", "--account-id", "444455556666")
 	s.Admin(t, &bobKey, "create-access-key", "--user-name", "bob", "--account-id", "444455556666")
 	bob := Creds{bobKey.AccessKey.AccessKeyId, bobKey.AccessKey.SecretAccessKey}

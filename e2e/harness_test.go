@@ -208,9 +208,9 @@ func (s *Server) MustAWS(t *testing.T, c Creds, region string, v any, args ...st
 
 func (s *Server) awsConfig(c Creds, region string) aws.Config {
 	return aws.Config{
-		Region:           region,
-		Credentials:      credentials.NewStaticCredentialsProvider(c.Key, c.Secret, ""),
-		BaseEndpoint:     aws.String(s.URL),
+		Region:       region,
+		Credentials:  credentials.NewStaticCredentialsProvider(c.Key, c.Secret, ""),
+		BaseEndpoint: aws.String(s.URL),
 		// The SDK's default retryer stays on: smithy-go closes a request body as soon as
 		// the response headers arrive, and over loopback that can race the transport's
 		// final body read, which the retryer absorbs (modeled 4xx errors are never retried).

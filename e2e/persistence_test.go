@@ -12,10 +12,10 @@ import (
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
+	awsmw "github.com/aws/aws-sdk-go-v2/aws/middleware"
 	"github.com/aws/aws-sdk-go-v2/service/cloudtrail"
 	"github.com/aws/aws-sdk-go-v2/service/cloudtrail/types"
 	"github.com/aws/aws-sdk-go-v2/service/sts"
-	awsmw "github.com/aws/aws-sdk-go-v2/aws/middleware"
 )
 
 // TestKill9 makes calls from several goroutines, kills the server with SIGKILL while
@@ -62,7 +62,11 @@ func TestKill9(t *testing.T) {
 	s.Restart()
 	ct = s.CloudTrail(s.Root(), "us-east-1")
 	found := map[string]bool{}
-	t.Cleanup(func() { if t.Failed() { t.Log(s.Logs()) } })
+	t.Cleanup(func() {
+		if t.Failed() {
+			t.Log(s.Logs())
+		}
+	})
 	for _, e := range lookupAll(t, ct, &cloudtrail.LookupEventsInput{LookupAttributes: []types.LookupAttribute{{AttributeKey: types.LookupAttributeKeyEventName, AttributeValue: aws.String("GetTrailStatus")}}}) {
 		var r struct{ RequestID string }
 		json.Unmarshal([]byte(aws.ToString(e.CloudTrailEvent)), &r)
@@ -92,7 +96,9 @@ func TestRestart(t *testing.T) {
 	if _, err := ct.CreateTrail(ctx(t), &cloudtrail.CreateTrailInput{Name: aws.String("keep-me"), S3BucketName: aws.String("bkt")}); err != nil {
 		t.Fatal(err)
 	}
-	var key struct{ AccessKey struct{ AccessKeyId, SecretAccessKey string } }
+	var key struct {
+		AccessKey struct{ AccessKeyId, SecretAccessKey string }
+	}
 	s.Admin(t, nil, "create-user", "--user-name", "carol")
 	s.Admin(t, &key, "create-access-key", "--user-name", "carol")
 	before := lookupAll(t, ct, &cloudtrail.LookupEventsInput{})
