@@ -8,8 +8,8 @@ import (
 
 // AddTagsRequest is the shape AddTagsRequest.
 type AddTagsRequest struct {
-	ResourceId *string `json:"ResourceId,omitempty" xml:"ResourceId,omitempty"`    // required
-	TagsList   []Tag   `json:"TagsList,omitempty" xml:"TagsList>member,omitempty"` // required
+	ResourceId *string `json:"ResourceId,omitempty" xml:"ResourceId,omitempty"`   // required
+	TagsList   []Tag   `json:"TagsList,omitzero" xml:"TagsList>member,omitempty"` // required
 }
 
 // AddTagsResponse is the shape AddTagsResponse.
@@ -18,25 +18,25 @@ type AddTagsResponse struct {
 
 // AdvancedEventSelector is the shape AdvancedEventSelector.
 type AdvancedEventSelector struct {
-	FieldSelectors []AdvancedFieldSelector `json:"FieldSelectors,omitempty" xml:"FieldSelectors>member,omitempty"` // required
+	FieldSelectors []AdvancedFieldSelector `json:"FieldSelectors,omitzero" xml:"FieldSelectors>member,omitempty"` // required
 	Name           *string                 `json:"Name,omitempty" xml:"Name,omitempty"`
 }
 
 // AdvancedFieldSelector is the shape AdvancedFieldSelector.
 type AdvancedFieldSelector struct {
-	EndsWith      []string `json:"EndsWith,omitempty" xml:"EndsWith>member,omitempty"`
-	Equals        []string `json:"Equals,omitempty" xml:"Equals>member,omitempty"`
+	EndsWith      []string `json:"EndsWith,omitzero" xml:"EndsWith>member,omitempty"`
+	Equals        []string `json:"Equals,omitzero" xml:"Equals>member,omitempty"`
 	Field         *string  `json:"Field,omitempty" xml:"Field,omitempty"` // required
-	NotEndsWith   []string `json:"NotEndsWith,omitempty" xml:"NotEndsWith>member,omitempty"`
-	NotEquals     []string `json:"NotEquals,omitempty" xml:"NotEquals>member,omitempty"`
-	NotStartsWith []string `json:"NotStartsWith,omitempty" xml:"NotStartsWith>member,omitempty"`
-	StartsWith    []string `json:"StartsWith,omitempty" xml:"StartsWith>member,omitempty"`
+	NotEndsWith   []string `json:"NotEndsWith,omitzero" xml:"NotEndsWith>member,omitempty"`
+	NotEquals     []string `json:"NotEquals,omitzero" xml:"NotEquals>member,omitempty"`
+	NotStartsWith []string `json:"NotStartsWith,omitzero" xml:"NotStartsWith>member,omitempty"`
+	StartsWith    []string `json:"StartsWith,omitzero" xml:"StartsWith>member,omitempty"`
 }
 
 // AggregationConfiguration is the shape AggregationConfiguration.
 type AggregationConfiguration struct {
 	EventCategory EventCategoryAggregation `json:"EventCategory,omitempty" xml:"EventCategory,omitempty"` // required
-	Templates     []Template               `json:"Templates,omitempty" xml:"Templates>member,omitempty"`  // required
+	Templates     []Template               `json:"Templates,omitzero" xml:"Templates>member,omitempty"`   // required
 }
 
 // BillingMode is the enum shape BillingMode. Members of this type are values: "" means absent.
@@ -78,34 +78,34 @@ type Channel struct {
 
 // ContextKeySelector is the shape ContextKeySelector.
 type ContextKeySelector struct {
-	Equals []string `json:"Equals,omitempty" xml:"Equals>member,omitempty"` // required
-	Type   Type     `json:"Type,omitempty" xml:"Type,omitempty"`            // required
+	Equals []string `json:"Equals,omitzero" xml:"Equals>member,omitempty"` // required
+	Type   Type     `json:"Type,omitempty" xml:"Type,omitempty"`           // required
 }
 
 // CreateChannelRequest is the shape CreateChannelRequest.
 type CreateChannelRequest struct {
-	Destinations []Destination `json:"Destinations,omitempty" xml:"Destinations>member,omitempty"` // required
-	Name         *string       `json:"Name,omitempty" xml:"Name,omitempty"`                        // required
-	Source       *string       `json:"Source,omitempty" xml:"Source,omitempty"`                    // required
-	Tags         []Tag         `json:"Tags,omitempty" xml:"Tags>member,omitempty"`
+	Destinations []Destination `json:"Destinations,omitzero" xml:"Destinations>member,omitempty"` // required
+	Name         *string       `json:"Name,omitempty" xml:"Name,omitempty"`                       // required
+	Source       *string       `json:"Source,omitempty" xml:"Source,omitempty"`                   // required
+	Tags         []Tag         `json:"Tags,omitzero" xml:"Tags>member,omitempty"`
 }
 
 // CreateChannelResponse is the shape CreateChannelResponse.
 type CreateChannelResponse struct {
 	ChannelArn   *string       `json:"ChannelArn,omitempty" xml:"ChannelArn,omitempty"`
-	Destinations []Destination `json:"Destinations,omitempty" xml:"Destinations>member,omitempty"`
+	Destinations []Destination `json:"Destinations,omitzero" xml:"Destinations>member,omitempty"`
 	Name         *string       `json:"Name,omitempty" xml:"Name,omitempty"`
 	Source       *string       `json:"Source,omitempty" xml:"Source,omitempty"`
-	Tags         []Tag         `json:"Tags,omitempty" xml:"Tags>member,omitempty"`
+	Tags         []Tag         `json:"Tags,omitzero" xml:"Tags>member,omitempty"`
 }
 
 // CreateDashboardRequest is the shape CreateDashboardRequest.
 type CreateDashboardRequest struct {
 	Name                         *string          `json:"Name,omitempty" xml:"Name,omitempty"` // required
 	RefreshSchedule              *RefreshSchedule `json:"RefreshSchedule,omitempty" xml:"RefreshSchedule,omitempty"`
-	TagsList                     []Tag            `json:"TagsList,omitempty" xml:"TagsList>member,omitempty"`
+	TagsList                     []Tag            `json:"TagsList,omitzero" xml:"TagsList>member,omitempty"`
 	TerminationProtectionEnabled *bool            `json:"TerminationProtectionEnabled,omitempty" xml:"TerminationProtectionEnabled,omitempty"`
-	Widgets                      []RequestWidget  `json:"Widgets,omitempty" xml:"Widgets>member,omitempty"`
+	Widgets                      []RequestWidget  `json:"Widgets,omitzero" xml:"Widgets>member,omitempty"`
 }
 
 // CreateDashboardResponse is the shape CreateDashboardResponse.
@@ -113,15 +113,15 @@ type CreateDashboardResponse struct {
 	DashboardArn                 *string          `json:"DashboardArn,omitempty" xml:"DashboardArn,omitempty"`
 	Name                         *string          `json:"Name,omitempty" xml:"Name,omitempty"`
 	RefreshSchedule              *RefreshSchedule `json:"RefreshSchedule,omitempty" xml:"RefreshSchedule,omitempty"`
-	TagsList                     []Tag            `json:"TagsList,omitempty" xml:"TagsList>member,omitempty"`
+	TagsList                     []Tag            `json:"TagsList,omitzero" xml:"TagsList>member,omitempty"`
 	TerminationProtectionEnabled *bool            `json:"TerminationProtectionEnabled,omitempty" xml:"TerminationProtectionEnabled,omitempty"`
 	Type                         DashboardType    `json:"Type,omitempty" xml:"Type,omitempty"`
-	Widgets                      []Widget         `json:"Widgets,omitempty" xml:"Widgets>member,omitempty"`
+	Widgets                      []Widget         `json:"Widgets,omitzero" xml:"Widgets>member,omitempty"`
 }
 
 // CreateEventDataStoreRequest is the shape CreateEventDataStoreRequest.
 type CreateEventDataStoreRequest struct {
-	AdvancedEventSelectors       []AdvancedEventSelector `json:"AdvancedEventSelectors,omitempty" xml:"AdvancedEventSelectors>member,omitempty"`
+	AdvancedEventSelectors       []AdvancedEventSelector `json:"AdvancedEventSelectors,omitzero" xml:"AdvancedEventSelectors>member,omitempty"`
 	BillingMode                  BillingMode             `json:"BillingMode,omitempty" xml:"BillingMode,omitempty"`
 	KmsKeyId                     *string                 `json:"KmsKeyId,omitempty" xml:"KmsKeyId,omitempty"`
 	MultiRegionEnabled           *bool                   `json:"MultiRegionEnabled,omitempty" xml:"MultiRegionEnabled,omitempty"`
@@ -129,13 +129,13 @@ type CreateEventDataStoreRequest struct {
 	OrganizationEnabled          *bool                   `json:"OrganizationEnabled,omitempty" xml:"OrganizationEnabled,omitempty"`
 	RetentionPeriod              *int32                  `json:"RetentionPeriod,omitempty" xml:"RetentionPeriod,omitempty"`
 	StartIngestion               *bool                   `json:"StartIngestion,omitempty" xml:"StartIngestion,omitempty"`
-	TagsList                     []Tag                   `json:"TagsList,omitempty" xml:"TagsList>member,omitempty"`
+	TagsList                     []Tag                   `json:"TagsList,omitzero" xml:"TagsList>member,omitempty"`
 	TerminationProtectionEnabled *bool                   `json:"TerminationProtectionEnabled,omitempty" xml:"TerminationProtectionEnabled,omitempty"`
 }
 
 // CreateEventDataStoreResponse is the shape CreateEventDataStoreResponse.
 type CreateEventDataStoreResponse struct {
-	AdvancedEventSelectors       []AdvancedEventSelector `json:"AdvancedEventSelectors,omitempty" xml:"AdvancedEventSelectors>member,omitempty"`
+	AdvancedEventSelectors       []AdvancedEventSelector `json:"AdvancedEventSelectors,omitzero" xml:"AdvancedEventSelectors>member,omitempty"`
 	BillingMode                  BillingMode             `json:"BillingMode,omitempty" xml:"BillingMode,omitempty"`
 	CreatedTimestamp             *awsproto.Timestamp     `json:"CreatedTimestamp,omitempty" xml:"CreatedTimestamp,omitempty"`
 	EventDataStoreArn            *string                 `json:"EventDataStoreArn,omitempty" xml:"EventDataStoreArn,omitempty"`
@@ -145,7 +145,7 @@ type CreateEventDataStoreResponse struct {
 	OrganizationEnabled          *bool                   `json:"OrganizationEnabled,omitempty" xml:"OrganizationEnabled,omitempty"`
 	RetentionPeriod              *int32                  `json:"RetentionPeriod,omitempty" xml:"RetentionPeriod,omitempty"`
 	Status                       EventDataStoreStatus    `json:"Status,omitempty" xml:"Status,omitempty"`
-	TagsList                     []Tag                   `json:"TagsList,omitempty" xml:"TagsList>member,omitempty"`
+	TagsList                     []Tag                   `json:"TagsList,omitzero" xml:"TagsList>member,omitempty"`
 	TerminationProtectionEnabled *bool                   `json:"TerminationProtectionEnabled,omitempty" xml:"TerminationProtectionEnabled,omitempty"`
 	UpdatedTimestamp             *awsproto.Timestamp     `json:"UpdatedTimestamp,omitempty" xml:"UpdatedTimestamp,omitempty"`
 }
@@ -163,7 +163,7 @@ type CreateTrailRequest struct {
 	S3BucketName               *string `json:"S3BucketName,omitempty" xml:"S3BucketName,omitempty"` // required
 	S3KeyPrefix                *string `json:"S3KeyPrefix,omitempty" xml:"S3KeyPrefix,omitempty"`
 	SnsTopicName               *string `json:"SnsTopicName,omitempty" xml:"SnsTopicName,omitempty"`
-	TagsList                   []Tag   `json:"TagsList,omitempty" xml:"TagsList>member,omitempty"`
+	TagsList                   []Tag   `json:"TagsList,omitzero" xml:"TagsList>member,omitempty"`
 }
 
 // CreateTrailResponse is the shape CreateTrailResponse.
@@ -232,7 +232,7 @@ func (DashboardType) Values() []DashboardType {
 // DataResource is the shape DataResource.
 type DataResource struct {
 	Type   *string  `json:"Type,omitempty" xml:"Type,omitempty"`
-	Values []string `json:"Values,omitempty" xml:"Values>member,omitempty"`
+	Values []string `json:"Values,omitzero" xml:"Values>member,omitempty"`
 }
 
 // DeleteChannelRequest is the shape DeleteChannelRequest.
@@ -345,12 +345,12 @@ type DescribeQueryResponse struct {
 // DescribeTrailsRequest is the shape DescribeTrailsRequest.
 type DescribeTrailsRequest struct {
 	IncludeShadowTrails *bool    `json:"includeShadowTrails,omitempty" xml:"includeShadowTrails,omitempty"`
-	TrailNameList       []string `json:"trailNameList,omitempty" xml:"trailNameList>member,omitempty"`
+	TrailNameList       []string `json:"trailNameList,omitzero" xml:"trailNameList>member,omitempty"`
 }
 
 // DescribeTrailsResponse is the shape DescribeTrailsResponse.
 type DescribeTrailsResponse struct {
-	TrailList []Trail `json:"trailList,omitempty" xml:"trailList>member,omitempty"`
+	TrailList []Trail `json:"trailList,omitzero" xml:"trailList>member,omitempty"`
 }
 
 // Destination is the shape Destination.
@@ -409,7 +409,7 @@ type Event struct {
 	EventSource     *string             `json:"EventSource,omitempty" xml:"EventSource,omitempty"`
 	EventTime       *awsproto.Timestamp `json:"EventTime,omitempty" xml:"EventTime,omitempty"`
 	ReadOnly        *string             `json:"ReadOnly,omitempty" xml:"ReadOnly,omitempty"`
-	Resources       []Resource          `json:"Resources,omitempty" xml:"Resources>member,omitempty"`
+	Resources       []Resource          `json:"Resources,omitzero" xml:"Resources>member,omitempty"`
 	Username        *string             `json:"Username,omitempty" xml:"Username,omitempty"`
 }
 
@@ -445,8 +445,8 @@ func (EventCategoryAggregation) Values() []EventCategoryAggregation {
 
 // EventDataStore is the shape EventDataStore.
 type EventDataStore struct {
-	AdvancedEventSelectors       []AdvancedEventSelector `json:"AdvancedEventSelectors,omitempty" xml:"AdvancedEventSelectors>member,omitempty"` // deprecated
-	CreatedTimestamp             *awsproto.Timestamp     `json:"CreatedTimestamp,omitempty" xml:"CreatedTimestamp,omitempty"`                    // deprecated
+	AdvancedEventSelectors       []AdvancedEventSelector `json:"AdvancedEventSelectors,omitzero" xml:"AdvancedEventSelectors>member,omitempty"` // deprecated
+	CreatedTimestamp             *awsproto.Timestamp     `json:"CreatedTimestamp,omitempty" xml:"CreatedTimestamp,omitempty"`                   // deprecated
 	EventDataStoreArn            *string                 `json:"EventDataStoreArn,omitempty" xml:"EventDataStoreArn,omitempty"`
 	MultiRegionEnabled           *bool                   `json:"MultiRegionEnabled,omitempty" xml:"MultiRegionEnabled,omitempty"` // deprecated
 	Name                         *string                 `json:"Name,omitempty" xml:"Name,omitempty"`
@@ -484,8 +484,8 @@ func (EventDataStoreStatus) Values() []EventDataStoreStatus {
 
 // EventSelector is the shape EventSelector.
 type EventSelector struct {
-	DataResources                 []DataResource `json:"DataResources,omitempty" xml:"DataResources>member,omitempty"`
-	ExcludeManagementEventSources []string       `json:"ExcludeManagementEventSources,omitempty" xml:"ExcludeManagementEventSources>member,omitempty"`
+	DataResources                 []DataResource `json:"DataResources,omitzero" xml:"DataResources>member,omitempty"`
+	ExcludeManagementEventSources []string       `json:"ExcludeManagementEventSources,omitzero" xml:"ExcludeManagementEventSources>member,omitempty"`
 	IncludeManagementEvents       *bool          `json:"IncludeManagementEvents,omitempty" xml:"IncludeManagementEvents,omitempty"`
 	ReadWriteType                 ReadWriteType  `json:"ReadWriteType,omitempty" xml:"ReadWriteType,omitempty"`
 }
@@ -513,8 +513,8 @@ func (FederationStatus) Values() []FederationStatus {
 
 // GenerateQueryRequest is the shape GenerateQueryRequest.
 type GenerateQueryRequest struct {
-	EventDataStores []string `json:"EventDataStores,omitempty" xml:"EventDataStores>member,omitempty"` // required
-	Prompt          *string  `json:"Prompt,omitempty" xml:"Prompt,omitempty"`                          // required
+	EventDataStores []string `json:"EventDataStores,omitzero" xml:"EventDataStores>member,omitempty"` // required
+	Prompt          *string  `json:"Prompt,omitempty" xml:"Prompt,omitempty"`                         // required
 }
 
 // GenerateQueryResponse is the shape GenerateQueryResponse.
@@ -532,7 +532,7 @@ type GetChannelRequest struct {
 // GetChannelResponse is the shape GetChannelResponse.
 type GetChannelResponse struct {
 	ChannelArn      *string          `json:"ChannelArn,omitempty" xml:"ChannelArn,omitempty"`
-	Destinations    []Destination    `json:"Destinations,omitempty" xml:"Destinations>member,omitempty"`
+	Destinations    []Destination    `json:"Destinations,omitzero" xml:"Destinations>member,omitempty"`
 	IngestionStatus *IngestionStatus `json:"IngestionStatus,omitempty" xml:"IngestionStatus,omitempty"`
 	Name            *string          `json:"Name,omitempty" xml:"Name,omitempty"`
 	Source          *string          `json:"Source,omitempty" xml:"Source,omitempty"`
@@ -555,7 +555,7 @@ type GetDashboardResponse struct {
 	TerminationProtectionEnabled *bool               `json:"TerminationProtectionEnabled,omitempty" xml:"TerminationProtectionEnabled,omitempty"`
 	Type                         DashboardType       `json:"Type,omitempty" xml:"Type,omitempty"`
 	UpdatedTimestamp             *awsproto.Timestamp `json:"UpdatedTimestamp,omitempty" xml:"UpdatedTimestamp,omitempty"`
-	Widgets                      []Widget            `json:"Widgets,omitempty" xml:"Widgets>member,omitempty"`
+	Widgets                      []Widget            `json:"Widgets,omitzero" xml:"Widgets>member,omitempty"`
 }
 
 // GetEventConfigurationRequest is the shape GetEventConfigurationRequest.
@@ -566,8 +566,8 @@ type GetEventConfigurationRequest struct {
 
 // GetEventConfigurationResponse is the shape GetEventConfigurationResponse.
 type GetEventConfigurationResponse struct {
-	AggregationConfigurations []AggregationConfiguration `json:"AggregationConfigurations,omitempty" xml:"AggregationConfigurations>member,omitempty"`
-	ContextKeySelectors       []ContextKeySelector       `json:"ContextKeySelectors,omitempty" xml:"ContextKeySelectors>member,omitempty"`
+	AggregationConfigurations []AggregationConfiguration `json:"AggregationConfigurations,omitzero" xml:"AggregationConfigurations>member,omitempty"`
+	ContextKeySelectors       []ContextKeySelector       `json:"ContextKeySelectors,omitzero" xml:"ContextKeySelectors>member,omitempty"`
 	EventDataStoreArn         *string                    `json:"EventDataStoreArn,omitempty" xml:"EventDataStoreArn,omitempty"`
 	MaxEventSize              MaxEventSize               `json:"MaxEventSize,omitempty" xml:"MaxEventSize,omitempty"`
 	TrailARN                  *string                    `json:"TrailARN,omitempty" xml:"TrailARN,omitempty"`
@@ -580,7 +580,7 @@ type GetEventDataStoreRequest struct {
 
 // GetEventDataStoreResponse is the shape GetEventDataStoreResponse.
 type GetEventDataStoreResponse struct {
-	AdvancedEventSelectors       []AdvancedEventSelector `json:"AdvancedEventSelectors,omitempty" xml:"AdvancedEventSelectors>member,omitempty"`
+	AdvancedEventSelectors       []AdvancedEventSelector `json:"AdvancedEventSelectors,omitzero" xml:"AdvancedEventSelectors>member,omitempty"`
 	BillingMode                  BillingMode             `json:"BillingMode,omitempty" xml:"BillingMode,omitempty"`
 	CreatedTimestamp             *awsproto.Timestamp     `json:"CreatedTimestamp,omitempty" xml:"CreatedTimestamp,omitempty"`
 	EventDataStoreArn            *string                 `json:"EventDataStoreArn,omitempty" xml:"EventDataStoreArn,omitempty"`
@@ -590,7 +590,7 @@ type GetEventDataStoreResponse struct {
 	MultiRegionEnabled           *bool                   `json:"MultiRegionEnabled,omitempty" xml:"MultiRegionEnabled,omitempty"`
 	Name                         *string                 `json:"Name,omitempty" xml:"Name,omitempty"`
 	OrganizationEnabled          *bool                   `json:"OrganizationEnabled,omitempty" xml:"OrganizationEnabled,omitempty"`
-	PartitionKeys                []PartitionKey          `json:"PartitionKeys,omitempty" xml:"PartitionKeys>member,omitempty"`
+	PartitionKeys                []PartitionKey          `json:"PartitionKeys,omitzero" xml:"PartitionKeys>member,omitempty"`
 	RetentionPeriod              *int32                  `json:"RetentionPeriod,omitempty" xml:"RetentionPeriod,omitempty"`
 	Status                       EventDataStoreStatus    `json:"Status,omitempty" xml:"Status,omitempty"`
 	TerminationProtectionEnabled *bool                   `json:"TerminationProtectionEnabled,omitempty" xml:"TerminationProtectionEnabled,omitempty"`
@@ -604,8 +604,8 @@ type GetEventSelectorsRequest struct {
 
 // GetEventSelectorsResponse is the shape GetEventSelectorsResponse.
 type GetEventSelectorsResponse struct {
-	AdvancedEventSelectors []AdvancedEventSelector `json:"AdvancedEventSelectors,omitempty" xml:"AdvancedEventSelectors>member,omitempty"`
-	EventSelectors         []EventSelector         `json:"EventSelectors,omitempty" xml:"EventSelectors>member,omitempty"`
+	AdvancedEventSelectors []AdvancedEventSelector `json:"AdvancedEventSelectors,omitzero" xml:"AdvancedEventSelectors>member,omitempty"`
+	EventSelectors         []EventSelector         `json:"EventSelectors,omitzero" xml:"EventSelectors>member,omitempty"`
 	TrailARN               *string                 `json:"TrailARN,omitempty" xml:"TrailARN,omitempty"`
 }
 
@@ -617,7 +617,7 @@ type GetImportRequest struct {
 // GetImportResponse is the shape GetImportResponse.
 type GetImportResponse struct {
 	CreatedTimestamp *awsproto.Timestamp `json:"CreatedTimestamp,omitempty" xml:"CreatedTimestamp,omitempty"`
-	Destinations     []string            `json:"Destinations,omitempty" xml:"Destinations>member,omitempty"`
+	Destinations     []string            `json:"Destinations,omitzero" xml:"Destinations>member,omitempty"`
 	EndEventTime     *awsproto.Timestamp `json:"EndEventTime,omitempty" xml:"EndEventTime,omitempty"`
 	ImportId         *string             `json:"ImportId,omitempty" xml:"ImportId,omitempty"`
 	ImportSource     *ImportSource       `json:"ImportSource,omitempty" xml:"ImportSource,omitempty"`
@@ -636,7 +636,7 @@ type GetInsightSelectorsRequest struct {
 // GetInsightSelectorsResponse is the shape GetInsightSelectorsResponse.
 type GetInsightSelectorsResponse struct {
 	EventDataStoreArn   *string           `json:"EventDataStoreArn,omitempty" xml:"EventDataStoreArn,omitempty"`
-	InsightSelectors    []InsightSelector `json:"InsightSelectors,omitempty" xml:"InsightSelectors>member,omitempty"`
+	InsightSelectors    []InsightSelector `json:"InsightSelectors,omitzero" xml:"InsightSelectors>member,omitempty"`
 	InsightsDestination *string           `json:"InsightsDestination,omitempty" xml:"InsightsDestination,omitempty"`
 	TrailARN            *string           `json:"TrailARN,omitempty" xml:"TrailARN,omitempty"`
 }
@@ -654,7 +654,7 @@ type GetQueryResultsRequest struct {
 type GetQueryResultsResponse struct {
 	ErrorMessage    *string               `json:"ErrorMessage,omitempty" xml:"ErrorMessage,omitempty"`
 	NextToken       *string               `json:"NextToken,omitempty" xml:"NextToken,omitempty"`
-	QueryResultRows [][]map[string]string `json:"QueryResultRows,omitempty" xml:"QueryResultRows>member,omitempty"`
+	QueryResultRows [][]map[string]string `json:"QueryResultRows,omitzero" xml:"QueryResultRows>member,omitempty"`
 	QueryStatistics *QueryStatistics      `json:"QueryStatistics,omitempty" xml:"QueryStatistics,omitempty"`
 	QueryStatus     QueryStatus           `json:"QueryStatus,omitempty" xml:"QueryStatus,omitempty"`
 }
@@ -775,7 +775,7 @@ func (ImportStatus) Values() []ImportStatus {
 // ImportsListItem is the shape ImportsListItem.
 type ImportsListItem struct {
 	CreatedTimestamp *awsproto.Timestamp `json:"CreatedTimestamp,omitempty" xml:"CreatedTimestamp,omitempty"`
-	Destinations     []string            `json:"Destinations,omitempty" xml:"Destinations>member,omitempty"`
+	Destinations     []string            `json:"Destinations,omitzero" xml:"Destinations>member,omitempty"`
 	ImportId         *string             `json:"ImportId,omitempty" xml:"ImportId,omitempty"`
 	ImportStatus     ImportStatus        `json:"ImportStatus,omitempty" xml:"ImportStatus,omitempty"`
 	UpdatedTimestamp *awsproto.Timestamp `json:"UpdatedTimestamp,omitempty" xml:"UpdatedTimestamp,omitempty"`
@@ -792,7 +792,7 @@ type IngestionStatus struct {
 
 // InsightSelector is the shape InsightSelector.
 type InsightSelector struct {
-	EventCategories []SourceEventCategory `json:"EventCategories,omitempty" xml:"EventCategories>member,omitempty"`
+	EventCategories []SourceEventCategory `json:"EventCategories,omitzero" xml:"EventCategories>member,omitempty"`
 	InsightType     InsightType           `json:"InsightType,omitempty" xml:"InsightType,omitempty"`
 }
 
@@ -838,7 +838,7 @@ type ListChannelsRequest struct {
 
 // ListChannelsResponse is the shape ListChannelsResponse.
 type ListChannelsResponse struct {
-	Channels  []Channel `json:"Channels,omitempty" xml:"Channels>member,omitempty"`
+	Channels  []Channel `json:"Channels,omitzero" xml:"Channels>member,omitempty"`
 	NextToken *string   `json:"NextToken,omitempty" xml:"NextToken,omitempty"`
 }
 
@@ -852,7 +852,7 @@ type ListDashboardsRequest struct {
 
 // ListDashboardsResponse is the shape ListDashboardsResponse.
 type ListDashboardsResponse struct {
-	Dashboards []DashboardDetail `json:"Dashboards,omitempty" xml:"Dashboards>member,omitempty"`
+	Dashboards []DashboardDetail `json:"Dashboards,omitzero" xml:"Dashboards>member,omitempty"`
 	NextToken  *string           `json:"NextToken,omitempty" xml:"NextToken,omitempty"`
 }
 
@@ -864,7 +864,7 @@ type ListEventDataStoresRequest struct {
 
 // ListEventDataStoresResponse is the shape ListEventDataStoresResponse.
 type ListEventDataStoresResponse struct {
-	EventDataStores []EventDataStore `json:"EventDataStores,omitempty" xml:"EventDataStores>member,omitempty"`
+	EventDataStores []EventDataStore `json:"EventDataStores,omitzero" xml:"EventDataStores>member,omitempty"`
 	NextToken       *string          `json:"NextToken,omitempty" xml:"NextToken,omitempty"`
 }
 
@@ -877,7 +877,7 @@ type ListImportFailuresRequest struct {
 
 // ListImportFailuresResponse is the shape ListImportFailuresResponse.
 type ListImportFailuresResponse struct {
-	Failures  []ImportFailureListItem `json:"Failures,omitempty" xml:"Failures>member,omitempty"`
+	Failures  []ImportFailureListItem `json:"Failures,omitzero" xml:"Failures>member,omitempty"`
 	NextToken *string                 `json:"NextToken,omitempty" xml:"NextToken,omitempty"`
 }
 
@@ -891,7 +891,7 @@ type ListImportsRequest struct {
 
 // ListImportsResponse is the shape ListImportsResponse.
 type ListImportsResponse struct {
-	Imports   []ImportsListItem `json:"Imports,omitempty" xml:"Imports>member,omitempty"`
+	Imports   []ImportsListItem `json:"Imports,omitzero" xml:"Imports>member,omitempty"`
 	NextToken *string           `json:"NextToken,omitempty" xml:"NextToken,omitempty"`
 }
 
@@ -917,7 +917,7 @@ func (ListInsightsDataDimensionKey) Values() []ListInsightsDataDimensionKey {
 // ListInsightsDataRequest is the shape ListInsightsDataRequest.
 type ListInsightsDataRequest struct {
 	DataType      ListInsightsDataType                    `json:"DataType,omitempty" xml:"DataType,omitempty"` // required
-	Dimensions    map[ListInsightsDataDimensionKey]string `json:"Dimensions,omitempty" xml:"Dimensions,omitempty"`
+	Dimensions    map[ListInsightsDataDimensionKey]string `json:"Dimensions,omitzero" xml:"Dimensions,omitempty"`
 	EndTime       *awsproto.Timestamp                     `json:"EndTime,omitempty" xml:"EndTime,omitempty"`
 	InsightSource *string                                 `json:"InsightSource,omitempty" xml:"InsightSource,omitempty"` // required
 	MaxResults    *int32                                  `json:"MaxResults,omitempty" xml:"MaxResults,omitempty"`
@@ -927,7 +927,7 @@ type ListInsightsDataRequest struct {
 
 // ListInsightsDataResponse is the shape ListInsightsDataResponse.
 type ListInsightsDataResponse struct {
-	Events    []Event `json:"Events,omitempty" xml:"Events>member,omitempty"`
+	Events    []Event `json:"Events,omitzero" xml:"Events>member,omitempty"`
 	NextToken *string `json:"NextToken,omitempty" xml:"NextToken,omitempty"`
 }
 
@@ -968,9 +968,9 @@ type ListInsightsMetricDataResponse struct {
 	EventSource *string              `json:"EventSource,omitempty" xml:"EventSource,omitempty"`
 	InsightType InsightType          `json:"InsightType,omitempty" xml:"InsightType,omitempty"`
 	NextToken   *string              `json:"NextToken,omitempty" xml:"NextToken,omitempty"`
-	Timestamps  []awsproto.Timestamp `json:"Timestamps,omitempty" xml:"Timestamps>member,omitempty"`
+	Timestamps  []awsproto.Timestamp `json:"Timestamps,omitzero" xml:"Timestamps>member,omitempty"`
 	TrailARN    *string              `json:"TrailARN,omitempty" xml:"TrailARN,omitempty"`
-	Values      []float64            `json:"Values,omitempty" xml:"Values>member,omitempty"`
+	Values      []float64            `json:"Values,omitzero" xml:"Values>member,omitempty"`
 }
 
 // ListPublicKeysRequest is the shape ListPublicKeysRequest.
@@ -983,7 +983,7 @@ type ListPublicKeysRequest struct {
 // ListPublicKeysResponse is the shape ListPublicKeysResponse.
 type ListPublicKeysResponse struct {
 	NextToken     *string     `json:"NextToken,omitempty" xml:"NextToken,omitempty"`
-	PublicKeyList []PublicKey `json:"PublicKeyList,omitempty" xml:"PublicKeyList>member,omitempty"`
+	PublicKeyList []PublicKey `json:"PublicKeyList,omitzero" xml:"PublicKeyList>member,omitempty"`
 }
 
 // ListQueriesRequest is the shape ListQueriesRequest.
@@ -999,19 +999,19 @@ type ListQueriesRequest struct {
 // ListQueriesResponse is the shape ListQueriesResponse.
 type ListQueriesResponse struct {
 	NextToken *string `json:"NextToken,omitempty" xml:"NextToken,omitempty"`
-	Queries   []Query `json:"Queries,omitempty" xml:"Queries>member,omitempty"`
+	Queries   []Query `json:"Queries,omitzero" xml:"Queries>member,omitempty"`
 }
 
 // ListTagsRequest is the shape ListTagsRequest.
 type ListTagsRequest struct {
 	NextToken      *string  `json:"NextToken,omitempty" xml:"NextToken,omitempty"`
-	ResourceIdList []string `json:"ResourceIdList,omitempty" xml:"ResourceIdList>member,omitempty"` // required
+	ResourceIdList []string `json:"ResourceIdList,omitzero" xml:"ResourceIdList>member,omitempty"` // required
 }
 
 // ListTagsResponse is the shape ListTagsResponse.
 type ListTagsResponse struct {
 	NextToken       *string       `json:"NextToken,omitempty" xml:"NextToken,omitempty"`
-	ResourceTagList []ResourceTag `json:"ResourceTagList,omitempty" xml:"ResourceTagList>member,omitempty"`
+	ResourceTagList []ResourceTag `json:"ResourceTagList,omitzero" xml:"ResourceTagList>member,omitempty"`
 }
 
 // ListTrailsRequest is the shape ListTrailsRequest.
@@ -1022,7 +1022,7 @@ type ListTrailsRequest struct {
 // ListTrailsResponse is the shape ListTrailsResponse.
 type ListTrailsResponse struct {
 	NextToken *string     `json:"NextToken,omitempty" xml:"NextToken,omitempty"`
-	Trails    []TrailInfo `json:"Trails,omitempty" xml:"Trails>member,omitempty"`
+	Trails    []TrailInfo `json:"Trails,omitzero" xml:"Trails>member,omitempty"`
 }
 
 // LookupAttribute is the shape LookupAttribute.
@@ -1064,7 +1064,7 @@ func (LookupAttributeKey) Values() []LookupAttributeKey {
 type LookupEventsRequest struct {
 	EndTime          *awsproto.Timestamp `json:"EndTime,omitempty" xml:"EndTime,omitempty"`
 	EventCategory    EventCategory       `json:"EventCategory,omitempty" xml:"EventCategory,omitempty"`
-	LookupAttributes []LookupAttribute   `json:"LookupAttributes,omitempty" xml:"LookupAttributes>member,omitempty"`
+	LookupAttributes []LookupAttribute   `json:"LookupAttributes,omitzero" xml:"LookupAttributes>member,omitempty"`
 	MaxResults       *int32              `json:"MaxResults,omitempty" xml:"MaxResults,omitempty"`
 	NextToken        *string             `json:"NextToken,omitempty" xml:"NextToken,omitempty"`
 	StartTime        *awsproto.Timestamp `json:"StartTime,omitempty" xml:"StartTime,omitempty"`
@@ -1072,7 +1072,7 @@ type LookupEventsRequest struct {
 
 // LookupEventsResponse is the shape LookupEventsResponse.
 type LookupEventsResponse struct {
-	Events    []Event `json:"Events,omitempty" xml:"Events>member,omitempty"`
+	Events    []Event `json:"Events,omitzero" xml:"Events>member,omitempty"`
 	NextToken *string `json:"NextToken,omitempty" xml:"NextToken,omitempty"`
 }
 
@@ -1109,8 +1109,8 @@ type PublicKey struct {
 
 // PutEventConfigurationRequest is the shape PutEventConfigurationRequest.
 type PutEventConfigurationRequest struct {
-	AggregationConfigurations []AggregationConfiguration `json:"AggregationConfigurations,omitempty" xml:"AggregationConfigurations>member,omitempty"`
-	ContextKeySelectors       []ContextKeySelector       `json:"ContextKeySelectors,omitempty" xml:"ContextKeySelectors>member,omitempty"`
+	AggregationConfigurations []AggregationConfiguration `json:"AggregationConfigurations,omitzero" xml:"AggregationConfigurations>member,omitempty"`
+	ContextKeySelectors       []ContextKeySelector       `json:"ContextKeySelectors,omitzero" xml:"ContextKeySelectors>member,omitempty"`
 	EventDataStore            *string                    `json:"EventDataStore,omitempty" xml:"EventDataStore,omitempty"`
 	MaxEventSize              MaxEventSize               `json:"MaxEventSize,omitempty" xml:"MaxEventSize,omitempty"`
 	TrailName                 *string                    `json:"TrailName,omitempty" xml:"TrailName,omitempty"`
@@ -1118,8 +1118,8 @@ type PutEventConfigurationRequest struct {
 
 // PutEventConfigurationResponse is the shape PutEventConfigurationResponse.
 type PutEventConfigurationResponse struct {
-	AggregationConfigurations []AggregationConfiguration `json:"AggregationConfigurations,omitempty" xml:"AggregationConfigurations>member,omitempty"`
-	ContextKeySelectors       []ContextKeySelector       `json:"ContextKeySelectors,omitempty" xml:"ContextKeySelectors>member,omitempty"`
+	AggregationConfigurations []AggregationConfiguration `json:"AggregationConfigurations,omitzero" xml:"AggregationConfigurations>member,omitempty"`
+	ContextKeySelectors       []ContextKeySelector       `json:"ContextKeySelectors,omitzero" xml:"ContextKeySelectors>member,omitempty"`
 	EventDataStoreArn         *string                    `json:"EventDataStoreArn,omitempty" xml:"EventDataStoreArn,omitempty"`
 	MaxEventSize              MaxEventSize               `json:"MaxEventSize,omitempty" xml:"MaxEventSize,omitempty"`
 	TrailARN                  *string                    `json:"TrailARN,omitempty" xml:"TrailARN,omitempty"`
@@ -1127,22 +1127,22 @@ type PutEventConfigurationResponse struct {
 
 // PutEventSelectorsRequest is the shape PutEventSelectorsRequest.
 type PutEventSelectorsRequest struct {
-	AdvancedEventSelectors []AdvancedEventSelector `json:"AdvancedEventSelectors,omitempty" xml:"AdvancedEventSelectors>member,omitempty"`
-	EventSelectors         []EventSelector         `json:"EventSelectors,omitempty" xml:"EventSelectors>member,omitempty"`
+	AdvancedEventSelectors []AdvancedEventSelector `json:"AdvancedEventSelectors,omitzero" xml:"AdvancedEventSelectors>member,omitempty"`
+	EventSelectors         []EventSelector         `json:"EventSelectors,omitzero" xml:"EventSelectors>member,omitempty"`
 	TrailName              *string                 `json:"TrailName,omitempty" xml:"TrailName,omitempty"` // required
 }
 
 // PutEventSelectorsResponse is the shape PutEventSelectorsResponse.
 type PutEventSelectorsResponse struct {
-	AdvancedEventSelectors []AdvancedEventSelector `json:"AdvancedEventSelectors,omitempty" xml:"AdvancedEventSelectors>member,omitempty"`
-	EventSelectors         []EventSelector         `json:"EventSelectors,omitempty" xml:"EventSelectors>member,omitempty"`
+	AdvancedEventSelectors []AdvancedEventSelector `json:"AdvancedEventSelectors,omitzero" xml:"AdvancedEventSelectors>member,omitempty"`
+	EventSelectors         []EventSelector         `json:"EventSelectors,omitzero" xml:"EventSelectors>member,omitempty"`
 	TrailARN               *string                 `json:"TrailARN,omitempty" xml:"TrailARN,omitempty"`
 }
 
 // PutInsightSelectorsRequest is the shape PutInsightSelectorsRequest.
 type PutInsightSelectorsRequest struct {
 	EventDataStore      *string           `json:"EventDataStore,omitempty" xml:"EventDataStore,omitempty"`
-	InsightSelectors    []InsightSelector `json:"InsightSelectors,omitempty" xml:"InsightSelectors>member,omitempty"` // required
+	InsightSelectors    []InsightSelector `json:"InsightSelectors,omitzero" xml:"InsightSelectors>member,omitempty"` // required
 	InsightsDestination *string           `json:"InsightsDestination,omitempty" xml:"InsightsDestination,omitempty"`
 	TrailName           *string           `json:"TrailName,omitempty" xml:"TrailName,omitempty"`
 }
@@ -1150,7 +1150,7 @@ type PutInsightSelectorsRequest struct {
 // PutInsightSelectorsResponse is the shape PutInsightSelectorsResponse.
 type PutInsightSelectorsResponse struct {
 	EventDataStoreArn   *string           `json:"EventDataStoreArn,omitempty" xml:"EventDataStoreArn,omitempty"`
-	InsightSelectors    []InsightSelector `json:"InsightSelectors,omitempty" xml:"InsightSelectors>member,omitempty"`
+	InsightSelectors    []InsightSelector `json:"InsightSelectors,omitzero" xml:"InsightSelectors>member,omitempty"`
 	InsightsDestination *string           `json:"InsightsDestination,omitempty" xml:"InsightsDestination,omitempty"`
 	TrailARN            *string           `json:"TrailARN,omitempty" xml:"TrailARN,omitempty"`
 }
@@ -1293,8 +1293,8 @@ type RegisterOrganizationDelegatedAdminResponse struct {
 
 // RemoveTagsRequest is the shape RemoveTagsRequest.
 type RemoveTagsRequest struct {
-	ResourceId *string `json:"ResourceId,omitempty" xml:"ResourceId,omitempty"`    // required
-	TagsList   []Tag   `json:"TagsList,omitempty" xml:"TagsList>member,omitempty"` // required
+	ResourceId *string `json:"ResourceId,omitempty" xml:"ResourceId,omitempty"`   // required
+	TagsList   []Tag   `json:"TagsList,omitzero" xml:"TagsList>member,omitempty"` // required
 }
 
 // RemoveTagsResponse is the shape RemoveTagsResponse.
@@ -1303,9 +1303,9 @@ type RemoveTagsResponse struct {
 
 // RequestWidget is the shape RequestWidget.
 type RequestWidget struct {
-	QueryParameters []string          `json:"QueryParameters,omitempty" xml:"QueryParameters>member,omitempty"`
+	QueryParameters []string          `json:"QueryParameters,omitzero" xml:"QueryParameters>member,omitempty"`
 	QueryStatement  *string           `json:"QueryStatement,omitempty" xml:"QueryStatement,omitempty"` // required
-	ViewProperties  map[string]string `json:"ViewProperties,omitempty" xml:"ViewProperties,omitempty"` // required
+	ViewProperties  map[string]string `json:"ViewProperties,omitzero" xml:"ViewProperties,omitempty"`  // required
 }
 
 // Resource is the shape Resource.
@@ -1317,7 +1317,7 @@ type Resource struct {
 // ResourceTag is the shape ResourceTag.
 type ResourceTag struct {
 	ResourceId *string `json:"ResourceId,omitempty" xml:"ResourceId,omitempty"`
-	TagsList   []Tag   `json:"TagsList,omitempty" xml:"TagsList>member,omitempty"`
+	TagsList   []Tag   `json:"TagsList,omitzero" xml:"TagsList>member,omitempty"`
 }
 
 // RestoreEventDataStoreRequest is the shape RestoreEventDataStoreRequest.
@@ -1327,7 +1327,7 @@ type RestoreEventDataStoreRequest struct {
 
 // RestoreEventDataStoreResponse is the shape RestoreEventDataStoreResponse.
 type RestoreEventDataStoreResponse struct {
-	AdvancedEventSelectors       []AdvancedEventSelector `json:"AdvancedEventSelectors,omitempty" xml:"AdvancedEventSelectors>member,omitempty"`
+	AdvancedEventSelectors       []AdvancedEventSelector `json:"AdvancedEventSelectors,omitzero" xml:"AdvancedEventSelectors>member,omitempty"`
 	BillingMode                  BillingMode             `json:"BillingMode,omitempty" xml:"BillingMode,omitempty"`
 	CreatedTimestamp             *awsproto.Timestamp     `json:"CreatedTimestamp,omitempty" xml:"CreatedTimestamp,omitempty"`
 	EventDataStoreArn            *string                 `json:"EventDataStoreArn,omitempty" xml:"EventDataStoreArn,omitempty"`
@@ -1358,7 +1358,7 @@ type SearchSampleQueriesRequest struct {
 // SearchSampleQueriesResponse is the shape SearchSampleQueriesResponse.
 type SearchSampleQueriesResponse struct {
 	NextToken     *string                           `json:"NextToken,omitempty" xml:"NextToken,omitempty"`
-	SearchResults []SearchSampleQueriesSearchResult `json:"SearchResults,omitempty" xml:"SearchResults>member,omitempty"`
+	SearchResults []SearchSampleQueriesSearchResult `json:"SearchResults,omitzero" xml:"SearchResults>member,omitempty"`
 }
 
 // SearchSampleQueriesSearchResult is the shape SearchSampleQueriesSearchResult.
@@ -1371,7 +1371,7 @@ type SearchSampleQueriesSearchResult struct {
 
 // SourceConfig is the shape SourceConfig.
 type SourceConfig struct {
-	AdvancedEventSelectors []AdvancedEventSelector `json:"AdvancedEventSelectors,omitempty" xml:"AdvancedEventSelectors>member,omitempty"`
+	AdvancedEventSelectors []AdvancedEventSelector `json:"AdvancedEventSelectors,omitzero" xml:"AdvancedEventSelectors>member,omitempty"`
 	ApplyToAllRegions      *bool                   `json:"ApplyToAllRegions,omitempty" xml:"ApplyToAllRegions,omitempty"`
 }
 
@@ -1395,7 +1395,7 @@ func (SourceEventCategory) Values() []SourceEventCategory {
 // StartDashboardRefreshRequest is the shape StartDashboardRefreshRequest.
 type StartDashboardRefreshRequest struct {
 	DashboardId          *string           `json:"DashboardId,omitempty" xml:"DashboardId,omitempty"` // required
-	QueryParameterValues map[string]string `json:"QueryParameterValues,omitempty" xml:"QueryParameterValues,omitempty"`
+	QueryParameterValues map[string]string `json:"QueryParameterValues,omitzero" xml:"QueryParameterValues,omitempty"`
 }
 
 // StartDashboardRefreshResponse is the shape StartDashboardRefreshResponse.
@@ -1414,7 +1414,7 @@ type StartEventDataStoreIngestionResponse struct {
 
 // StartImportRequest is the shape StartImportRequest.
 type StartImportRequest struct {
-	Destinations   []string            `json:"Destinations,omitempty" xml:"Destinations>member,omitempty"`
+	Destinations   []string            `json:"Destinations,omitzero" xml:"Destinations>member,omitempty"`
 	EndEventTime   *awsproto.Timestamp `json:"EndEventTime,omitempty" xml:"EndEventTime,omitempty"`
 	ImportId       *string             `json:"ImportId,omitempty" xml:"ImportId,omitempty"`
 	ImportSource   *ImportSource       `json:"ImportSource,omitempty" xml:"ImportSource,omitempty"`
@@ -1424,7 +1424,7 @@ type StartImportRequest struct {
 // StartImportResponse is the shape StartImportResponse.
 type StartImportResponse struct {
 	CreatedTimestamp *awsproto.Timestamp `json:"CreatedTimestamp,omitempty" xml:"CreatedTimestamp,omitempty"`
-	Destinations     []string            `json:"Destinations,omitempty" xml:"Destinations>member,omitempty"`
+	Destinations     []string            `json:"Destinations,omitzero" xml:"Destinations>member,omitempty"`
 	EndEventTime     *awsproto.Timestamp `json:"EndEventTime,omitempty" xml:"EndEventTime,omitempty"`
 	ImportId         *string             `json:"ImportId,omitempty" xml:"ImportId,omitempty"`
 	ImportSource     *ImportSource       `json:"ImportSource,omitempty" xml:"ImportSource,omitempty"`
@@ -1447,7 +1447,7 @@ type StartQueryRequest struct {
 	DeliveryS3Uri                *string  `json:"DeliveryS3Uri,omitempty" xml:"DeliveryS3Uri,omitempty"`
 	EventDataStoreOwnerAccountId *string  `json:"EventDataStoreOwnerAccountId,omitempty" xml:"EventDataStoreOwnerAccountId,omitempty"`
 	QueryAlias                   *string  `json:"QueryAlias,omitempty" xml:"QueryAlias,omitempty"`
-	QueryParameters              []string `json:"QueryParameters,omitempty" xml:"QueryParameters>member,omitempty"`
+	QueryParameters              []string `json:"QueryParameters,omitzero" xml:"QueryParameters>member,omitempty"`
 	QueryStatement               *string  `json:"QueryStatement,omitempty" xml:"QueryStatement,omitempty"`
 }
 
@@ -1474,7 +1474,7 @@ type StopImportRequest struct {
 // StopImportResponse is the shape StopImportResponse.
 type StopImportResponse struct {
 	CreatedTimestamp *awsproto.Timestamp `json:"CreatedTimestamp,omitempty" xml:"CreatedTimestamp,omitempty"`
-	Destinations     []string            `json:"Destinations,omitempty" xml:"Destinations>member,omitempty"`
+	Destinations     []string            `json:"Destinations,omitzero" xml:"Destinations>member,omitempty"`
 	EndEventTime     *awsproto.Timestamp `json:"EndEventTime,omitempty" xml:"EndEventTime,omitempty"`
 	ImportId         *string             `json:"ImportId,omitempty" xml:"ImportId,omitempty"`
 	ImportSource     *ImportSource       `json:"ImportSource,omitempty" xml:"ImportSource,omitempty"`
@@ -1565,14 +1565,14 @@ func (Type) Values() []Type {
 // UpdateChannelRequest is the shape UpdateChannelRequest.
 type UpdateChannelRequest struct {
 	Channel      *string       `json:"Channel,omitempty" xml:"Channel,omitempty"` // required
-	Destinations []Destination `json:"Destinations,omitempty" xml:"Destinations>member,omitempty"`
+	Destinations []Destination `json:"Destinations,omitzero" xml:"Destinations>member,omitempty"`
 	Name         *string       `json:"Name,omitempty" xml:"Name,omitempty"`
 }
 
 // UpdateChannelResponse is the shape UpdateChannelResponse.
 type UpdateChannelResponse struct {
 	ChannelArn   *string       `json:"ChannelArn,omitempty" xml:"ChannelArn,omitempty"`
-	Destinations []Destination `json:"Destinations,omitempty" xml:"Destinations>member,omitempty"`
+	Destinations []Destination `json:"Destinations,omitzero" xml:"Destinations>member,omitempty"`
 	Name         *string       `json:"Name,omitempty" xml:"Name,omitempty"`
 	Source       *string       `json:"Source,omitempty" xml:"Source,omitempty"`
 }
@@ -1582,7 +1582,7 @@ type UpdateDashboardRequest struct {
 	DashboardId                  *string          `json:"DashboardId,omitempty" xml:"DashboardId,omitempty"` // required
 	RefreshSchedule              *RefreshSchedule `json:"RefreshSchedule,omitempty" xml:"RefreshSchedule,omitempty"`
 	TerminationProtectionEnabled *bool            `json:"TerminationProtectionEnabled,omitempty" xml:"TerminationProtectionEnabled,omitempty"`
-	Widgets                      []RequestWidget  `json:"Widgets,omitempty" xml:"Widgets>member,omitempty"`
+	Widgets                      []RequestWidget  `json:"Widgets,omitzero" xml:"Widgets>member,omitempty"`
 }
 
 // UpdateDashboardResponse is the shape UpdateDashboardResponse.
@@ -1594,12 +1594,12 @@ type UpdateDashboardResponse struct {
 	TerminationProtectionEnabled *bool               `json:"TerminationProtectionEnabled,omitempty" xml:"TerminationProtectionEnabled,omitempty"`
 	Type                         DashboardType       `json:"Type,omitempty" xml:"Type,omitempty"`
 	UpdatedTimestamp             *awsproto.Timestamp `json:"UpdatedTimestamp,omitempty" xml:"UpdatedTimestamp,omitempty"`
-	Widgets                      []Widget            `json:"Widgets,omitempty" xml:"Widgets>member,omitempty"`
+	Widgets                      []Widget            `json:"Widgets,omitzero" xml:"Widgets>member,omitempty"`
 }
 
 // UpdateEventDataStoreRequest is the shape UpdateEventDataStoreRequest.
 type UpdateEventDataStoreRequest struct {
-	AdvancedEventSelectors       []AdvancedEventSelector `json:"AdvancedEventSelectors,omitempty" xml:"AdvancedEventSelectors>member,omitempty"`
+	AdvancedEventSelectors       []AdvancedEventSelector `json:"AdvancedEventSelectors,omitzero" xml:"AdvancedEventSelectors>member,omitempty"`
 	BillingMode                  BillingMode             `json:"BillingMode,omitempty" xml:"BillingMode,omitempty"`
 	EventDataStore               *string                 `json:"EventDataStore,omitempty" xml:"EventDataStore,omitempty"` // required
 	KmsKeyId                     *string                 `json:"KmsKeyId,omitempty" xml:"KmsKeyId,omitempty"`
@@ -1612,7 +1612,7 @@ type UpdateEventDataStoreRequest struct {
 
 // UpdateEventDataStoreResponse is the shape UpdateEventDataStoreResponse.
 type UpdateEventDataStoreResponse struct {
-	AdvancedEventSelectors       []AdvancedEventSelector `json:"AdvancedEventSelectors,omitempty" xml:"AdvancedEventSelectors>member,omitempty"`
+	AdvancedEventSelectors       []AdvancedEventSelector `json:"AdvancedEventSelectors,omitzero" xml:"AdvancedEventSelectors>member,omitempty"`
 	BillingMode                  BillingMode             `json:"BillingMode,omitempty" xml:"BillingMode,omitempty"`
 	CreatedTimestamp             *awsproto.Timestamp     `json:"CreatedTimestamp,omitempty" xml:"CreatedTimestamp,omitempty"`
 	EventDataStoreArn            *string                 `json:"EventDataStoreArn,omitempty" xml:"EventDataStoreArn,omitempty"`
@@ -1663,7 +1663,7 @@ type UpdateTrailResponse struct {
 // Widget is the shape Widget.
 type Widget struct {
 	QueryAlias      *string           `json:"QueryAlias,omitempty" xml:"QueryAlias,omitempty"`
-	QueryParameters []string          `json:"QueryParameters,omitempty" xml:"QueryParameters>member,omitempty"`
+	QueryParameters []string          `json:"QueryParameters,omitzero" xml:"QueryParameters>member,omitempty"`
 	QueryStatement  *string           `json:"QueryStatement,omitempty" xml:"QueryStatement,omitempty"`
-	ViewProperties  map[string]string `json:"ViewProperties,omitempty" xml:"ViewProperties,omitempty"`
+	ViewProperties  map[string]string `json:"ViewProperties,omitzero" xml:"ViewProperties,omitempty"`
 }

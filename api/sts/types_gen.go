@@ -11,15 +11,15 @@ type AssumeRoleRequest struct {
 	DurationSeconds   *int32                 `json:"DurationSeconds,omitempty" xml:"DurationSeconds,omitempty"`
 	ExternalId        *string                `json:"ExternalId,omitempty" xml:"ExternalId,omitempty"`
 	Policy            *string                `json:"Policy,omitempty" xml:"Policy,omitempty"`
-	PolicyArns        []PolicyDescriptorType `json:"PolicyArns,omitempty" xml:"PolicyArns>member,omitempty"`
-	ProvidedContexts  []ProvidedContext      `json:"ProvidedContexts,omitempty" xml:"ProvidedContexts>member,omitempty"`
+	PolicyArns        []PolicyDescriptorType `json:"PolicyArns,omitzero" xml:"PolicyArns>member,omitempty"`
+	ProvidedContexts  []ProvidedContext      `json:"ProvidedContexts,omitzero" xml:"ProvidedContexts>member,omitempty"`
 	RoleArn           *string                `json:"RoleArn,omitempty" xml:"RoleArn,omitempty"`                 // required
 	RoleSessionName   *string                `json:"RoleSessionName,omitempty" xml:"RoleSessionName,omitempty"` // required
 	SerialNumber      *string                `json:"SerialNumber,omitempty" xml:"SerialNumber,omitempty"`
 	SourceIdentity    *string                `json:"SourceIdentity,omitempty" xml:"SourceIdentity,omitempty"`
-	Tags              []Tag                  `json:"Tags,omitempty" xml:"Tags>member,omitempty"`
+	Tags              []Tag                  `json:"Tags,omitzero" xml:"Tags>member,omitempty"`
 	TokenCode         *string                `json:"TokenCode,omitempty" xml:"TokenCode,omitempty"`
-	TransitiveTagKeys []string               `json:"TransitiveTagKeys,omitempty" xml:"TransitiveTagKeys>member,omitempty"`
+	TransitiveTagKeys []string               `json:"TransitiveTagKeys,omitzero" xml:"TransitiveTagKeys>member,omitempty"`
 }
 
 // AssumeRoleResponse is the shape AssumeRoleResponse.
@@ -34,7 +34,7 @@ type AssumeRoleResponse struct {
 type AssumeRoleWithSAMLRequest struct {
 	DurationSeconds *int32                 `json:"DurationSeconds,omitempty" xml:"DurationSeconds,omitempty"`
 	Policy          *string                `json:"Policy,omitempty" xml:"Policy,omitempty"`
-	PolicyArns      []PolicyDescriptorType `json:"PolicyArns,omitempty" xml:"PolicyArns>member,omitempty"`
+	PolicyArns      []PolicyDescriptorType `json:"PolicyArns,omitzero" xml:"PolicyArns>member,omitempty"`
 	PrincipalArn    *string                `json:"PrincipalArn,omitempty" xml:"PrincipalArn,omitempty"`                     // required
 	RoleArn         *string                `json:"RoleArn,omitempty" xml:"RoleArn,omitempty"`                               // required
 	SAMLAssertion   *string                `json:"SAMLAssertion,omitempty" xml:"SAMLAssertion,omitempty" cairn:"sensitive"` // required
@@ -57,7 +57,7 @@ type AssumeRoleWithSAMLResponse struct {
 type AssumeRoleWithWebIdentityRequest struct {
 	DurationSeconds  *int32                 `json:"DurationSeconds,omitempty" xml:"DurationSeconds,omitempty"`
 	Policy           *string                `json:"Policy,omitempty" xml:"Policy,omitempty"`
-	PolicyArns       []PolicyDescriptorType `json:"PolicyArns,omitempty" xml:"PolicyArns>member,omitempty"`
+	PolicyArns       []PolicyDescriptorType `json:"PolicyArns,omitzero" xml:"PolicyArns>member,omitempty"`
 	ProviderId       *string                `json:"ProviderId,omitempty" xml:"ProviderId,omitempty"`
 	RoleArn          *string                `json:"RoleArn,omitempty" xml:"RoleArn,omitempty"`                                     // required
 	RoleSessionName  *string                `json:"RoleSessionName,omitempty" xml:"RoleSessionName,omitempty"`                     // required
@@ -156,8 +156,8 @@ type GetFederationTokenRequest struct {
 	DurationSeconds *int32                 `json:"DurationSeconds,omitempty" xml:"DurationSeconds,omitempty"`
 	Name            *string                `json:"Name,omitempty" xml:"Name,omitempty"` // required
 	Policy          *string                `json:"Policy,omitempty" xml:"Policy,omitempty"`
-	PolicyArns      []PolicyDescriptorType `json:"PolicyArns,omitempty" xml:"PolicyArns>member,omitempty"`
-	Tags            []Tag                  `json:"Tags,omitempty" xml:"Tags>member,omitempty"`
+	PolicyArns      []PolicyDescriptorType `json:"PolicyArns,omitzero" xml:"PolicyArns>member,omitempty"`
+	Tags            []Tag                  `json:"Tags,omitzero" xml:"Tags>member,omitempty"`
 }
 
 // GetFederationTokenResponse is the shape GetFederationTokenResponse.
@@ -181,10 +181,10 @@ type GetSessionTokenResponse struct {
 
 // GetWebIdentityTokenRequest is the shape GetWebIdentityTokenRequest.
 type GetWebIdentityTokenRequest struct {
-	Audience         []string `json:"Audience,omitempty" xml:"Audience>member,omitempty"` // required
+	Audience         []string `json:"Audience,omitzero" xml:"Audience>member,omitempty"` // required
 	DurationSeconds  *int32   `json:"DurationSeconds,omitempty" xml:"DurationSeconds,omitempty"`
 	SigningAlgorithm *string  `json:"SigningAlgorithm,omitempty" xml:"SigningAlgorithm,omitempty"` // required
-	Tags             []Tag    `json:"Tags,omitempty" xml:"Tags>member,omitempty"`
+	Tags             []Tag    `json:"Tags,omitzero" xml:"Tags>member,omitempty"`
 }
 
 // GetWebIdentityTokenResponse is the shape GetWebIdentityTokenResponse.

@@ -117,7 +117,13 @@ func (g *generator) tags(member string, ref *Ref) string {
 		if ref.XMLAttribute {
 			xmlOpts = ",attr,omitempty"
 		}
-		tags = append(tags, fmt.Sprintf(`json:"%s,omitempty"`, jsonName), fmt.Sprintf(`xml:"%s%s"`, xmlName, xmlOpts))
+		// Lists and maps use omitzero: nil is absent, but an empty non-nil value is
+		// written as [] or {} as AWS does (e.g. GetEventSelectors' DataResources).
+		jsonOpts := ",omitempty"
+		if target.Type == "list" || target.Type == "map" {
+			jsonOpts = ",omitzero"
+		}
+		tags = append(tags, fmt.Sprintf(`json:"%s%s"`, jsonName, jsonOpts), fmt.Sprintf(`xml:"%s%s"`, xmlName, xmlOpts))
 	}
 	if ref.Sensitive || target.Sensitive {
 		tags = append(tags, `cairn:"sensitive"`)
