@@ -44,6 +44,8 @@ type RequestContext struct {
 	RecordResources []cairn.Resource
 	// ResponseElements, when set, replace the encoded output in the record.
 	ResponseElements any
+	// Recorded is set once the call's event is durable.
+	Recorded bool
 	// NoRecord is set for requests that are not AWS API calls (health, metrics).
 	NoRecord bool
 }

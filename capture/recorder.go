@@ -53,6 +53,7 @@ func (r *Recorder) Record(ctx context.Context, rc *awsproto.RequestContext) erro
 		return fmt.Errorf("append event: %w", err)
 	}
 	r.recorded.Add(1)
+	rc.Recorded = true
 	return nil
 }
 

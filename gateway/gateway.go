@@ -83,6 +83,12 @@ func (g *Gateway) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 			if p == nil {
 				p = jsonProto{}
 			}
+			rc.Err = awsproto.InternalFailure()
+			if !rc.Recorded && !rc.NoRecord {
+				if err := g.Recorder.Record(context.WithoutCancel(r.Context()), rc); err != nil {
+					g.Logger.Error("record event", "request_id", rc.RequestID, "err", err)
+				}
+			}
 			p.writeError(w, rc, awsproto.InternalFailure())
 		}
 	}()
