@@ -68,6 +68,9 @@ func (l *Log) Append(ctx context.Context, events ...*cairn.Event) error {
 	if len(events) == 0 {
 		return nil
 	}
+	if err := ctx.Err(); err != nil {
+		return fmt.Errorf("append: %w", err)
+	}
 	if !l.enter() {
 		return cairn.ErrClosed
 	}

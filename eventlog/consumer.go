@@ -64,8 +64,9 @@ type Consumer struct {
 }
 
 // Consumer creates the named durable consumer, or binds to it if it exists (its
-// position is kept; StartSeq and FilterSubjects of an existing consumer are not
-// changed).
+// position is kept; the StartSeq, FilterSubjects, HeadersOnly and AckWait of an
+// existing consumer are not changed). Several processes may bind to the same name:
+// JetStream divides the events between them.
 func (l *Log) Consumer(ctx context.Context, cfg ConsumerConfig) (*Consumer, error) {
 	if cfg.Name == "" {
 		return nil, errors.New("consumer: name is required")
@@ -115,8 +116,9 @@ func (l *Log) Consumer(ctx context.Context, cfg ConsumerConfig) (*Consumer, erro
 // Run fetches batches and calls fn with each, until ctx ends or the Log closes
 // (returning ctx.Err() or cairn.ErrClosed). When fn returns nil the batch is
 // acknowledged; when it fails, the batch is logged and negatively acknowledged and
-// the consumer pauses: the same events are redelivered first, in order. fn must be idempotent: a batch may come again
-// after a crash or an expired AckWait. The batch slice is reused between calls.
+// the consumer pauses: the same events are redelivered first, in order. Delivery is
+// at least once, so fn must be idempotent: a batch may come again after a crash or
+// an expired AckWait. The batch slice is reused between calls.
 func (c *Consumer) Run(ctx context.Context, fn func(ctx context.Context, batch []Message) error) error {
 	l := c.l
 	if !l.enter() {

@@ -121,7 +121,6 @@ func (l *Log) LastSeq(ctx context.Context) (uint64, error) {
 	return s.LastSeq, err
 }
 
-
 // ackSeqs reads the stream sequence and delivery count from a JetStream ack subject
 // without allocating (jetstream.Msg.Metadata allocates a struct per message):
 // $JS.ACK.<stream>.<consumer>.<delivered>.<sseq>.<cseq>.<time>.<pending> (9 tokens) or

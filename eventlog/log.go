@@ -38,7 +38,7 @@ const (
 // Header names on event messages.
 const (
 	// HeaderMeta carries the JSON of the event's routing facts (see LoggedEvent).
-	HeaderMeta = "Cairn-Meta"
+	HeaderMeta  = "Cairn-Meta"
 	headerMsgID = "Nats-Msg-Id"
 )
 

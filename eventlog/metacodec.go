@@ -12,7 +12,77 @@ import (
 // and hands anything else (escaped strings, unknown keys, other spacing) to
 // encoding/json, which gives the same result for every valid input.
 
-func encodeMeta(m *meta) ([]byte, error) { return json.Marshal(m) }
+// encodeMeta writes the header; when every string is plain printable ASCII (the
+// usual case) it is written directly, byte for byte what json.Marshal produces.
+func encodeMeta(m *meta) ([]byte, error) {
+	l := &m.Lookup
+	plain := isPlain(m.Account) && isPlain(m.Region) && isPlain(l.EventID) &&
+		isPlain(l.EventName) && isPlain(l.EventSource) && isPlain(l.ReadOnly) &&
+		isPlain(l.Username) && isPlain(l.AccessKeyID) && isPlain(l.Category)
+	for _, r := range l.Resources {
+		plain = plain && isPlain(r.Type) && isPlain(r.Name)
+	}
+	if !plain {
+		return json.Marshal(m)
+	}
+	b := make([]byte, 0, 256)
+	b = append(b, `{"t":`...)
+	b = strconv.AppendInt(b, m.TimeNanos, 10)
+	b = appendField(b, `,"a":"`, m.Account)
+	b = appendField(b, `,"r":"`, m.Region)
+	b = appendField(b, `,"l":{"i":"`, l.EventID)
+	b = appendField(b, `,"n":"`, l.EventName)
+	b = appendField(b, `,"s":"`, l.EventSource)
+	if l.ReadOnly != "" {
+		b = appendField(b, `,"r":"`, l.ReadOnly)
+	}
+	if l.Username != "" {
+		b = appendField(b, `,"u":"`, l.Username)
+	}
+	if l.AccessKeyID != "" {
+		b = appendField(b, `,"k":"`, l.AccessKeyID)
+	}
+	b = appendField(b, `,"c":"`, l.Category)
+	if len(l.Resources) > 0 {
+		b = append(b, `,"res":[`...)
+		for i, r := range l.Resources {
+			if i > 0 {
+				b = append(b, ',')
+			}
+			b = append(b, '{')
+			sep := ""
+			if r.Type != "" {
+				b = appendField(b, `"t":"`, r.Type)
+				sep = ","
+			}
+			if r.Name != "" {
+				b = appendField(b, sep+`"n":"`, r.Name)
+			}
+			b = append(b, '}')
+		}
+		b = append(b, ']')
+	}
+	b = append(b, "}}"...)
+	return b, nil
+}
+
+func appendField(b []byte, prefix, v string) []byte {
+	b = append(b, prefix...)
+	b = append(b, v...)
+	return append(b, '"')
+}
+
+// isPlain reports whether json.Marshal writes s unchanged: printable ASCII without
+// the characters it escapes.
+func isPlain(s string) bool {
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if c < 0x20 || c >= 0x7f || c == '"' || c == '\\' || c == '<' || c == '>' || c == '&' {
+			return false
+		}
+	}
+	return true
+}
 
 func decodeMeta(s string, m *meta) error {
 	p := metaParser{s: s}

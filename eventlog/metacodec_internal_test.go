@@ -83,3 +83,44 @@ func BenchmarkDecodeMeta(b *testing.B) {
 		}
 	}
 }
+
+func TestEncodeMetaMatchesJSON(t *testing.T) {
+	for _, m := range sampleMetas() {
+		fast, err := encodeMeta(&m)
+		if err != nil {
+			t.Fatal(err)
+		}
+		slow, _ := json.Marshal(&m)
+		if string(fast) != string(slow) {
+			t.Fatalf("encodeMeta = %s\njson.Marshal = %s", fast, slow)
+		}
+	}
+}
+
+func FuzzEncodeMeta(f *testing.F) {
+	f.Add(int64(1), "123456789012", "us-east-1", "id", "Op", "src", "true", "alice", "AKIA", "Management", "AWS::X", "n", 2)
+	f.Fuzz(func(t *testing.T, ts int64, a, r, id, name, src, ro, user, key, cat, rt, rn string, nres int) {
+		m := meta{TimeNanos: ts, Account: a, Region: r, Lookup: cairn.LookupFields{
+			EventID: id, EventName: name, EventSource: src, ReadOnly: ro, Username: user, AccessKeyID: key, Category: cat,
+		}}
+		for i := range nres % 4 {
+			m.Lookup.Resources = append(m.Lookup.Resources, cairn.LookupResource{Type: rt[:len(rt)*i/3], Name: rn})
+		}
+		fast, err := encodeMeta(&m)
+		if err != nil {
+			t.Fatal(err)
+		}
+		slow, _ := json.Marshal(&m)
+		if string(fast) != string(slow) {
+			t.Fatalf("encodeMeta = %s\njson.Marshal = %s", fast, slow)
+		}
+		var back, want meta
+		if err := decodeMeta(string(fast), &back); err != nil {
+			t.Fatal(err)
+		}
+		_ = json.Unmarshal(slow, &want)
+		if !reflect.DeepEqual(back, want) {
+			t.Fatalf("decodeMeta(encodeMeta(m)) = %+v, want %+v", back, want)
+		}
+	})
+}
