@@ -22,9 +22,9 @@ var services = map[string]serviceConfig{
 	"iam": {Model: "iam", Package: "iam",
 		UnimplementedCode: "NotImplemented", UnimplementedStatus: http.StatusNotImplemented},
 	"cloudfront": {Model: "cloudfront", Package: "cloudfront",
-		UnimplementedCode: "NotImplemented", UnimplementedStatus: http.StatusNotImplemented},
+		UnimplementedCode: "UnsupportedOperation", UnimplementedStatus: http.StatusBadRequest},
 	"cloudfront-keyvaluestore": {Model: "cloudfront-keyvaluestore", Package: "cloudfrontkeyvaluestore",
-		UnimplementedCode: "NotImplemented", UnimplementedStatus: http.StatusNotImplemented},
+		UnimplementedCode: "ValidationException", UnimplementedStatus: http.StatusBadRequest},
 	"cloudtrail-data": {Model: "cloudtrail-data", Package: "cloudtraildata",
 		UnimplementedCode: "UnsupportedOperationException", UnimplementedStatus: http.StatusBadRequest},
 }
