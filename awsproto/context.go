@@ -42,8 +42,12 @@ type RequestContext struct {
 	LookupResources []cairn.LookupResource
 	// RecordResources go into the record's resources field (data events).
 	RecordResources []cairn.Resource
-	// ResponseElements, when set, replace the encoded output in the record.
-	ResponseElements any
+	// RequestParameters and ResponseElements, when set, replace the decoded input and
+	// the output in the record (e.g. to leave secret values out entirely).
+	RequestParameters any
+	ResponseElements  any
+	// EmptyLists renders absent lists as [] in the record (CloudFront's style).
+	EmptyLists bool
 	// Recorded is set once the call's event is durable.
 	Recorded bool
 	// NoRecord is set for requests that are not AWS API calls (health, metrics).

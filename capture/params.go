@@ -24,10 +24,23 @@ var timestampType = reflect.TypeFor[awsproto.Timestamp]()
 // `cairn:"sensitive"` replaced by HIDDEN_DUE_TO_SECURITY_REASONS. A nil value, or a
 // shape with no members set, renders as JSON null.
 func Params(v any) json.RawMessage {
+	return ParamsWith(v, ParamOptions{})
+}
+
+// ParamOptions adjust how a shape is rendered for a service.
+type ParamOptions struct {
+	// EmptyLists renders absent lists as [] instead of leaving them out, as CloudTrail
+	// records services whose models default lists to empty (CloudFront's
+	// {"quantity":0,"items":[]}).
+	EmptyLists bool
+}
+
+// ParamsWith is Params with options.
+func ParamsWith(v any, o ParamOptions) json.RawMessage {
 	if v == nil {
 		return nil
 	}
-	out := paramValue(reflect.ValueOf(v))
+	out := o.value(reflect.ValueOf(v))
 	if out == nil {
 		return nil
 	}
@@ -41,7 +54,7 @@ func Params(v any) json.RawMessage {
 	return b
 }
 
-func paramValue(v reflect.Value) any {
+func (o ParamOptions) value(v reflect.Value) any {
 	for v.Kind() == reflect.Pointer || v.Kind() == reflect.Interface {
 		if v.IsNil() {
 			return nil
@@ -68,6 +81,9 @@ func paramValue(v reflect.Value) any {
 			}
 			fv := v.Field(i)
 			if isEmpty(fv) {
+				if o.EmptyLists && fv.Kind() == reflect.Slice && fv.Type().Elem().Kind() != reflect.Uint8 {
+					m[memberName(f)] = []any{}
+				}
 				continue
 			}
 			name := memberName(f)
@@ -78,7 +94,7 @@ func paramValue(v reflect.Value) any {
 				m[name] = cairn.HiddenValue
 				continue
 			}
-			if pv := paramValue(fv); pv != nil {
+			if pv := o.value(fv); pv != nil {
 				m[name] = pv
 			}
 		}
@@ -89,7 +105,7 @@ func paramValue(v reflect.Value) any {
 		}
 		out := make([]any, 0, v.Len())
 		for i := 0; i < v.Len(); i++ {
-			out = append(out, paramValue(v.Index(i)))
+			out = append(out, o.value(v.Index(i)))
 		}
 		return out
 	case reflect.Map:
@@ -97,7 +113,7 @@ func paramValue(v reflect.Value) any {
 		sort.Slice(keys, func(i, j int) bool { return keys[i].String() < keys[j].String() })
 		m := make(map[string]any, len(keys))
 		for _, k := range keys {
-			m[k.String()] = paramValue(v.MapIndex(k))
+			m[k.String()] = o.value(v.MapIndex(k))
 		}
 		return m
 	default:
@@ -114,13 +130,20 @@ func isEmpty(v reflect.Value) bool {
 }
 
 // memberName is the record key of a struct field: its wire name with the first
-// letter lowercased, as CloudTrail writes member names.
+// letter lowercased, as CloudTrail writes member names. Members bound to the URI or
+// headers (json "-" with a location tag) keep their member name ("ifMatch", "id").
 func memberName(f reflect.StructField) string {
 	name := f.Name
 	if tag, ok := f.Tag.Lookup("json"); ok {
 		if n, _, _ := strings.Cut(tag, ","); n != "" {
 			name = n
 		}
+	}
+	if name == "-" {
+		if _, bound := f.Tag.Lookup("location"); !bound {
+			return "-"
+		}
+		name = f.Name
 	}
 	return LowerFirst(name)
 }

@@ -66,3 +66,21 @@ func TestLowerFirst(t *testing.T) {
 		}
 	}
 }
+
+type restShape struct {
+	Id       *string  `json:"-" xml:"-" location:"uri" locationName:"Id"`
+	IfMatch  *string  `json:"-" xml:"-" location:"header" locationName:"If-Match"`
+	Skip     *string  `json:"-"`
+	Items    []string `json:"Items,omitzero"`
+	Quantity *int32   `json:"Quantity,omitempty"`
+}
+
+func TestParamsWith(t *testing.T) {
+	in := &restShape{Id: ptr("E1"), IfMatch: ptr("ETAG"), Skip: ptr("no"), Quantity: ptr[int32](0)}
+	if got, want := string(capture.Params(in)), `{"id":"E1","ifMatch":"ETAG","quantity":0}`; got != want {
+		t.Errorf("Params = %s, want %s", got, want)
+	}
+	if got, want := string(capture.ParamsWith(in, capture.ParamOptions{EmptyLists: true})), `{"id":"E1","ifMatch":"ETAG","items":[],"quantity":0}`; got != want {
+		t.Errorf("ParamsWith(EmptyLists) = %s, want %s", got, want)
+	}
+}

@@ -91,17 +91,22 @@ func (r *Recorder) Build(rc *awsproto.RequestContext) (*cairn.Event, error) {
 	if rec.EventCategory == "" {
 		rec.EventCategory = cairn.EventCategoryManagement
 	}
+	opts := ParamOptions{EmptyLists: rc.EmptyLists}
 	if !rc.Unauthenticated {
-		rec.RequestParameters = limitParams(Params(rc.Input))
+		in := rc.Input
+		if rc.RequestParameters != nil {
+			in = rc.RequestParameters
+		}
+		rec.RequestParameters = limitParams(ParamsWith(in, opts))
 	}
 	if rc.Err != nil {
 		e := awsproto.AsError(rc.Err)
 		rec.ErrorCode = truncate(e.Code, maxFieldBytes)
 		rec.ErrorMessage = truncate(e.Message, maxFieldBytes)
 	} else if rc.ResponseElements != nil {
-		rec.ResponseElements = limitParams(Params(rc.ResponseElements))
+		rec.ResponseElements = limitParams(ParamsWith(rc.ResponseElements, opts))
 	} else if !rc.ReadOnly {
-		rec.ResponseElements = limitParams(Params(rc.Output))
+		rec.ResponseElements = limitParams(ParamsWith(rc.Output, opts))
 	}
 	raw, err := json.Marshal(rec)
 	if err != nil {
