@@ -47,6 +47,7 @@ type Server struct {
 	t       *testing.T
 	URL     string
 	Addr    string
+	TLSAddr string
 	DataDir string
 	Account string
 	Key     string
@@ -67,6 +68,17 @@ func StartServer(t *testing.T, extraEnv ...string) *Server {
 		"CAIRN_ROOT_ACCESS_KEY_ID=" + s.Key,
 		"CAIRN_ROOT_SECRET_ACCESS_KEY=" + s.Secret,
 	}, extraEnv...)
+	s.start()
+	t.Cleanup(s.Stop)
+	return s
+}
+
+// StartServerTLS starts cairn serving HTTPS too, with its self-signed certificate.
+func StartServerTLS(t *testing.T) *Server {
+	t.Helper()
+	s := &Server{t: t, DataDir: t.TempDir(), Account: testAccount, Key: "AKIAE2ETESTROOTKEY01", Secret: "e2e-secret-0123456789abcdefghijklmnopqrst"}
+	s.env = []string{"CAIRN_ACCOUNT_ID=" + s.Account, "CAIRN_ROOT_ACCESS_KEY_ID=" + s.Key, "CAIRN_ROOT_SECRET_ACCESS_KEY=" + s.Secret}
+	s.TLSAddr = freeAddr(t)
 	s.start()
 	t.Cleanup(s.Stop)
 	return s
@@ -98,7 +110,11 @@ func (s *Server) start() {
 	}
 	s.URL = "http://" + s.Addr
 	s.logs = &bytes.Buffer{}
-	cmd := exec.Command(binPath, "serve", "--listen", s.Addr, "--data-dir", s.DataDir)
+	args := []string{"serve", "--listen", s.Addr, "--data-dir", s.DataDir}
+	if s.TLSAddr != "" {
+		args = append(args, "--tls-listen", s.TLSAddr)
+	}
+	cmd := exec.Command(binPath, args...)
 	cmd.Env = append(cleanEnv(), s.env...)
 	cmd.Stdout, cmd.Stderr = s.logs, s.logs
 	if err := cmd.Start(); err != nil {

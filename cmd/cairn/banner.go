@@ -11,6 +11,9 @@ import (
 func (s *Server) PrintBanner(w io.Writer) {
 	url := "http://" + s.Addr
 	fmt.Fprintf(w, "Cairn %s listening on %s\n", Version, url)
+	if s.TLSAddr != "" {
+		fmt.Fprintf(w, "  https:             https://%s (certificate %s)\n", s.TLSAddr, s.tlsSrc)
+	}
 	fmt.Fprintf(w, "  data dir:          %s\n", s.Config.DataDir)
 	fmt.Fprintf(w, "  operator account:  %s\n", s.Account)
 	fmt.Fprintf(w, "  root credentials:  %s\n", s.credSrc)

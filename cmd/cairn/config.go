@@ -28,6 +28,10 @@ type Config struct {
 	SyncAlways          bool
 	LogLevel            string
 	FailedAuthRate      float64
+	TLSListen           string
+	TLSCert             string
+	TLSKey              string
+	TLSHostnames        string
 }
 
 // Defaults.
@@ -70,6 +74,10 @@ func (c *Config) bindFlags(fs *flag.FlagSet) {
 	fs.BoolVar(&c.SyncAlways, "sync-always", c.SyncAlways, "fsync every event before responding (survives power loss, slower)")
 	fs.StringVar(&c.LogLevel, "log-level", c.LogLevel, "debug, info, warn or error")
 	fs.Float64Var(&c.FailedAuthRate, "failed-auth-rate", c.FailedAuthRate, "failed-authentication events recorded per second at most")
+	fs.StringVar(&c.TLSListen, "tls-listen", c.TLSListen, "also serve HTTPS on this address (host:port)")
+	fs.StringVar(&c.TLSCert, "tls-cert", c.TLSCert, "TLS certificate (PEM); default: a self-signed one generated under <data-dir>/tls")
+	fs.StringVar(&c.TLSKey, "tls-key", c.TLSKey, "TLS private key (PEM) of --tls-cert")
+	fs.StringVar(&c.TLSHostnames, "tls-hostnames", c.TLSHostnames, "extra host names or IPs for the self-signed certificate (comma-separated)")
 }
 
 // applyEnv sets each flag from CAIRN_<FLAG> where present; flags given on the
@@ -114,6 +122,14 @@ func (c *Config) Validate() error {
 	}
 	if c.FailedAuthRate <= 0 {
 		return fmt.Errorf("failed-auth-rate: must be positive")
+	}
+	if (c.TLSCert == "") != (c.TLSKey == "") {
+		return fmt.Errorf("tls-cert and tls-key: set both or neither")
+	}
+	if c.TLSListen != "" {
+		if _, _, err := net.SplitHostPort(c.TLSListen); err != nil {
+			return fmt.Errorf("tls-listen: %w", err)
+		}
 	}
 	switch c.LogLevel {
 	case "debug", "info", "warn", "error":

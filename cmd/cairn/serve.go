@@ -64,12 +64,15 @@ type Server struct {
 	Config  Config
 	Account string
 	Addr    string
+	TLSAddr string
+	tlsSrc  string
 	credSrc string
 	logger  *slog.Logger
 
 	log     *eventlog.Log
 	index   *history.Index
 	http    *http.Server
+	https   *http.Server
 	ready   atomic.Bool
 	cancel  context.CancelFunc
 	wg      sync.WaitGroup
@@ -149,6 +152,30 @@ func OpenServer(ctx context.Context, cfg Config, logger *slog.Logger) (*Server, 
 			logger.Error("serve", "err", err)
 		}
 	}()
+	if cfg.TLSListen != "" {
+		tc, src, err := tlsConfig(&cfg)
+		if err != nil {
+			s.http.Close()
+			cancel()
+			return nil, err
+		}
+		tln, err := net.Listen("tcp", cfg.TLSListen)
+		if err != nil {
+			s.http.Close()
+			cancel()
+			return nil, fmt.Errorf("tls listen: %w", err)
+		}
+		s.TLSAddr, s.tlsSrc = tln.Addr().String(), src
+		s.https = &http.Server{Handler: gw, TLSConfig: tc, ReadHeaderTimeout: 10 * time.Second, IdleTimeout: 120 * time.Second,
+			ErrorLog: slog.NewLogLogger(logger.Handler(), slog.LevelDebug)}
+		s.serveWG.Add(1)
+		go func() {
+			defer s.serveWG.Done()
+			if err := s.https.ServeTLS(tln, "", ""); err != nil && !errors.Is(err, http.ErrServerClosed) {
+				logger.Error("serve tls", "err", err)
+			}
+		}()
+	}
 	ok = true
 	return s, nil
 }
@@ -198,6 +225,11 @@ func (s *Server) startHistory(ctx context.Context) error {
 // durable before they answer), stops the followers and closes the event log.
 func (s *Server) Close(ctx context.Context) error {
 	err := s.http.Shutdown(ctx)
+	if s.https != nil {
+		if terr := s.https.Shutdown(ctx); terr != nil && err == nil {
+			err = terr
+		}
+	}
 	s.serveWG.Wait()
 	s.cancel()
 	s.wg.Wait()
