@@ -9,7 +9,7 @@ import (
 // Signing algorithms.
 const (
 	AlgorithmHMAC  = "AWS4-HMAC-SHA256"
-	AlgorithmECDSA = "AWS4-ECDSA-P256-SHA256" // SigV4A: parsed, not verified
+	AlgorithmECDSA = "AWS4-ECDSA-P256-SHA256" // SigV4A
 )
 
 // Limits that keep the work on hostile input bounded.

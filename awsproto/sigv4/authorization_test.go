@@ -149,20 +149,43 @@ func TestScope(t *testing.T) {
 	}
 }
 
+// TestVerifier_Verify_SigV4A checks made-up SigV4A headers: they are verified
+// (no longer rejected as unsupported) and fail as SigV4 would.
 func TestVerifier_Verify_SigV4A(t *testing.T) {
-	r := &http.Request{Method: http.MethodPost, URL: &url.URL{Path: "/"}, Header: http.Header{}, Host: "localhost"}
-	r.Header.Set("Authorization", "AWS4-ECDSA-P256-SHA256 Credential="+testAK+"/20260101/cloudtrail/aws4_request, SignedHeaders=host;x-amz-date;x-amz-region-set, Signature=3045022100ab")
-	r.Header.Set("X-Amz-Date", "20260101T003000Z")
-	r.Header.Set("X-Amz-Region-Set", "*")
-	_, err := newVerifier(t0).Verify(context.Background(), r, nil)
-	if sigv4.KindOf(err) != sigv4.KindUnsupported {
-		t.Fatalf("err = %v, want KindUnsupported", err)
+	const authz = "AWS4-ECDSA-P256-SHA256 Credential=" + testAK + "/20260101/cloudtrail/aws4_request, SignedHeaders=host;x-amz-date;x-amz-region-set, Signature=3045022100ab"
+	cases := []struct {
+		name      string
+		authz     string
+		regionSet []string
+		kind      sigv4.Kind
+		code      string
+	}{
+		{"made-up signature", authz, []string{"*"}, sigv4.KindSignatureDoesNotMatch, "InvalidSignatureException"},
+		{"no region set", authz, nil, sigv4.KindIncompleteSignature, "IncompleteSignatureException"},
+		{"blank region set", authz, []string{" "}, sigv4.KindIncompleteSignature, "IncompleteSignatureException"},
+		{"region set not signed", withoutSignedHeader(authz, "x-amz-region-set"), []string{"*"}, sigv4.KindSignatureDoesNotMatch, "InvalidSignatureException"},
+		{"region with a space", authz, []string{"us east 1"}, sigv4.KindIncompleteSignature, "IncompleteSignatureException"},
+		{"streaming payload", authz, []string{"*"}, sigv4.KindUnsupported, "IncompleteSignatureException"},
 	}
-	if got := err.(*sigv4.Error).For("awsJson1_1").Code; got != "IncompleteSignatureException" {
-		t.Errorf("code = %s", got)
-	}
-	if !strings.Contains(err.Error(), "AWS4-ECDSA-P256-SHA256") {
-		t.Errorf("message does not name the algorithm: %v", err)
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			r := &http.Request{Method: http.MethodPost, URL: &url.URL{Path: "/"}, Header: http.Header{}, Host: "localhost"}
+			r.Header.Set("Authorization", c.authz)
+			r.Header.Set("X-Amz-Date", "20260101T003000Z")
+			for _, v := range c.regionSet {
+				r.Header.Add("X-Amz-Region-Set", v)
+			}
+			if c.kind == sigv4.KindUnsupported {
+				r.Header.Set("X-Amz-Content-Sha256", "STREAMING-AWS4-ECDSA-P256-SHA256-PAYLOAD")
+			}
+			_, err := newVerifier(t0).Verify(context.Background(), r, nil)
+			if sigv4.KindOf(err) != c.kind {
+				t.Fatalf("err = %v, want %v", err, c.kind)
+			}
+			if got := err.(*sigv4.Error).For("awsJson1_1").Code; got != c.code {
+				t.Errorf("code = %s", got)
+			}
+		})
 	}
 }
 
@@ -210,9 +233,20 @@ func TestVerifier_Verify_Bounds(t *testing.T) {
 		{"presign duplicate signature", func(r *http.Request) {
 			r.URL.RawQuery = "X-Amz-Algorithm=AWS4-HMAC-SHA256&X-Amz-Credential=a%2F20260101%2Fc%2Fd%2Faws4_request&X-Amz-Date=20260101T003000Z&X-Amz-SignedHeaders=host&X-Amz-Signature=00&X-Amz-Signature=01"
 		}, sigv4.KindIncompleteSignature},
-		{"presign sigv4a", func(r *http.Request) {
+		{"presign sigv4a without region set", func(r *http.Request) {
 			r.URL.RawQuery = "X-Amz-Algorithm=AWS4-ECDSA-P256-SHA256&X-Amz-Credential=a%2F20260101%2Fd%2Faws4_request&X-Amz-Date=20260101T003000Z&X-Amz-SignedHeaders=host&X-Amz-Signature=00"
-		}, sigv4.KindUnsupported},
+		}, sigv4.KindIncompleteSignature},
+		{"presign sigv4a short signature", func(r *http.Request) {
+			r.URL.RawQuery = "X-Amz-Algorithm=AWS4-ECDSA-P256-SHA256&X-Amz-Credential=" + testAK + "%2F20260101%2Fd%2Faws4_request&X-Amz-Date=20260101T003000Z&X-Amz-SignedHeaders=host&X-Amz-Region-Set=%2A&X-Amz-Signature=00"
+		}, sigv4.KindSignatureDoesNotMatch},
+		{"sigv4a huge region set", func(r *http.Request) {
+			r.Header.Set("X-Amz-Region-Set", strings.Repeat("us-east-1,", 1000))
+			r.Header.Set("Authorization", "AWS4-ECDSA-P256-SHA256 Credential="+testAK+"/20260101/d/aws4_request, SignedHeaders=host;x-amz-date;x-amz-region-set, Signature=3045")
+		}, sigv4.KindIncompleteSignature},
+		{"sigv4a long signature", func(r *http.Request) {
+			r.Header.Set("X-Amz-Region-Set", "*")
+			r.Header.Set("Authorization", "AWS4-ECDSA-P256-SHA256 Credential="+testAK+"/20260101/d/aws4_request, SignedHeaders=host;x-amz-date;x-amz-region-set, Signature="+strings.Repeat("30", 73))
+		}, sigv4.KindSignatureDoesNotMatch},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {

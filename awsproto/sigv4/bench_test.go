@@ -34,3 +34,22 @@ func BenchmarkVerifier_Verify(b *testing.B) {
 		})
 	}
 }
+
+// BenchmarkVerifier_VerifySigV4A verifies a PutKey the cloudfrontkeyvaluestore
+// client signed with SigV4A; the derived key is cached after the first call.
+func BenchmarkVerifier_VerifySigV4A(b *testing.B) {
+	c, at := captureKVS(b)
+	r, raw := c.clone()
+	v := newVerifier(at)
+	ctx := context.Background()
+	if _, err := v.Verify(ctx, r, raw); err != nil {
+		b.Fatal(err)
+	}
+	b.ReportAllocs()
+	b.SetBytes(int64(len(raw)))
+	for b.Loop() {
+		if _, err := v.Verify(ctx, r, raw); err != nil {
+			b.Fatal(err)
+		}
+	}
+}

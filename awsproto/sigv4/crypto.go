@@ -68,20 +68,7 @@ func signingKey(secret string, c CredentialScope) [sha256.Size]byte {
 // algorithm, request time, scope and the hex hash of the canonical request.
 func signatureOf(key *[sha256.Size]byte, s *signature, canonicalHash [sha256.Size]byte) [sha256.Size]byte {
 	var mb [maxInline]byte
-	m := append(mb[:0], s.alg...)
-	m = append(m, '\n')
-	m = append(m, s.amzDate...)
-	m = append(m, '\n')
-	m = append(m, s.cred.Date...)
-	m = append(m, '/')
-	m = append(m, s.cred.Region...)
-	m = append(m, '/')
-	m = append(m, s.cred.Service...)
-	m = append(m, '/')
-	m = append(m, s.cred.Terminator...)
-	m = append(m, '\n')
-	m = hex.AppendEncode(m, canonicalHash[:])
-	return hmacSHA256(key[:], m)
+	return hmacSHA256(key[:], appendStringToSign(mb[:0], s, canonicalHash))
 }
 
 // hashMatches reports whether declared is the hex SHA-256 of body (either case).

@@ -15,8 +15,16 @@
 // services spell the same failure differently). No error or log line ever carries
 // a secret, a computed signature or a canonical request.
 //
-// SigV4A (AWS4-ECDSA-P256-SHA256) is parsed far enough for Scope, but Verify
-// rejects it as unsupported.
+// SigV4A (AWS4-ECDSA-P256-SHA256), which the CloudFront KeyValueStore clients
+// sign every call with, is verified too, in both forms: the same
+// canonical request plus the signed X-Amz-Region-Set header (or query
+// parameter), a scope without a region, and an ECDSA P-256 signature checked
+// against the public key derived from the access key pair as the AWS signers
+// derive it (cached per access key). Result.RegionSet is the region set the
+// signature covers; Result.Region is its region when it names exactly one, and
+// empty for "*", patterns and lists, leaving the caller to choose (a global
+// service records its home region). Streaming chunk signatures
+// (STREAMING-AWS4-…-PAYLOAD) are rejected as unsupported.
 //
 // The package imports only the standard library, the root package and awsproto.
 package sigv4

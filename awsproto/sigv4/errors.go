@@ -20,7 +20,7 @@ const (
 	// are malformed or incomplete.
 	KindIncompleteSignature
 	// KindUnsupported: a well-formed request using something this server does not
-	// verify yet (SigV4A, streaming chunk signatures).
+	// verify yet (streaming chunk signatures).
 	KindUnsupported
 	// KindUnrecognizedClient: the access key is unknown or inactive.
 	KindUnrecognizedClient

@@ -1,9 +1,12 @@
 package sigv4_test
 
 import (
+	"bytes"
 	"context"
+	"encoding/hex"
 	"net/http"
 	"net/url"
+	"slices"
 	"strings"
 	"testing"
 
@@ -82,6 +85,53 @@ func FuzzPresignedQuery(f *testing.F) {
 		}
 		if sigv4.KindOf(err) == 0 {
 			t.Fatalf("error is not a *sigv4.Error: %v", err)
+		}
+	})
+}
+
+// FuzzSigV4AAuthorization mutates the Authorization and X-Amz-Region-Set
+// headers of a request the SDK signed with SigV4A. Only the genuine signature
+// may verify, in an equivalent spelling.
+func FuzzSigV4AAuthorization(f *testing.F) {
+	c, at := captureKVS(f)
+	authz0 := c.req.Header.Get("Authorization")
+	set0 := c.req.Header.Get("X-Amz-Region-Set")
+	a0, err := sigv4.ParseAuthorization(authz0)
+	if err != nil {
+		f.Fatal(err)
+	}
+	sig0, err := hex.DecodeString(a0.Signature)
+	if err != nil {
+		f.Fatal(err)
+	}
+	f.Add(authz0, set0)
+	f.Add(strings.ReplaceAll(authz0, ", ", ","), " "+set0+" ")
+	f.Add(authz0, "us-east-1,us-west-2")
+	f.Add(strings.Replace(authz0, "Signature=30", "Signature=31", 1), set0)
+	f.Add("AWS4-ECDSA-P256-SHA256 Credential="+testAK+"/20260101/svc/aws4_request, SignedHeaders=host;x-amz-region-set, Signature=3006020101020101", "*")
+	f.Add("AWS4-ECDSA-P256-SHA256 Credential=a/b/c/d, SignedHeaders=x-amz-region-set, Signature=zz", "us-*,*")
+
+	v := newVerifier(at)
+	f.Fuzz(func(t *testing.T, authz, set string) {
+		r, body := c.clone()
+		r.Header.Set("Authorization", authz)
+		r.Header.Set("X-Amz-Region-Set", set)
+		sigv4.Scope(r)
+		res, err := v.Verify(context.Background(), r, body)
+		if err != nil {
+			if k := sigv4.KindOf(err); k == 0 || k == sigv4.KindInternal {
+				t.Fatalf("error kind %v: %v", k, err)
+			}
+			return
+		}
+		a, perr := sigv4.ParseAuthorization(authz)
+		if perr != nil {
+			t.Fatalf("verified an Authorization header that does not parse: %v", perr)
+		}
+		sig, _ := hex.DecodeString(a.Signature)
+		if a.Algorithm != a0.Algorithm || a.Credential != a0.Credential || !slices.Equal(a.SignedHeaders, a0.SignedHeaders) ||
+			!bytes.Equal(sig, sig0) || strings.TrimSpace(set) != set0 || res.RegionSet != set0 {
+			t.Fatalf("verified a changed request: %q, region set %q", authz, set)
 		}
 	})
 }

@@ -30,9 +30,10 @@ const (
 	isoBasic = "20060102T150405Z"
 )
 
-// Verifier checks SigV4 signatures against a credential store. The zero Clock is
-// the system clock; the zero MaxSkew is DefaultMaxSkew. A Verifier is safe for
-// concurrent use if its CredentialStore is.
+// Verifier checks SigV4 and SigV4A signatures against a credential store. The
+// zero Clock is the system clock; the zero MaxSkew is DefaultMaxSkew. A Verifier
+// is safe for concurrent use if its CredentialStore is. SigV4A public keys are
+// cached per access key in a bounded cache that all Verifiers share.
 type Verifier struct {
 	Credentials cairn.CredentialStore
 	Clock       cairn.Clock
@@ -43,10 +44,20 @@ type Verifier struct {
 type Result struct {
 	Principal   cairn.Principal
 	AccessKeyID string
-	Region      string
-	Service     string
-	SignedAt    time.Time
-	Presigned   bool
+	// Region is the region of the credential scope (SigV4). For SigV4A it is the
+	// one region X-Amz-Region-Set names, or "" when the set names no single
+	// region ("*", a pattern such as "us-*", or several regions): the caller
+	// then picks the region to record (a global service's home region, such as
+	// us-east-1 for CloudFront KeyValueStore). RegionSet has the set itself.
+	Region string
+	// RegionSet is the X-Amz-Region-Set value the SigV4A signature covers, as
+	// sent (for example "*" or "us-east-1,us-west-2"); empty for SigV4.
+	RegionSet string
+	// Algorithm is AlgorithmHMAC (SigV4) or AlgorithmECDSA (SigV4A).
+	Algorithm string
+	Service   string
+	SignedAt  time.Time
+	Presigned bool
 	// UnsignedPayload is true when the signature does not cover the body
 	// (UNSIGNED-PAYLOAD or STREAMING-UNSIGNED-PAYLOAD-TRAILER).
 	UnsignedPayload bool
@@ -62,6 +73,8 @@ type signature struct {
 	at        time.Time
 	expires   time.Duration // presigned with X-Amz-Expires only
 	presigned bool
+	regionSet string // SigV4A: X-Amz-Region-Set as sent
+	region    string // SigV4A: the single region of regionSet, or ""
 }
 
 // Verify checks the signature of r. body is the complete request body, already
@@ -143,15 +156,34 @@ func (v *Verifier) Verify(ctx context.Context, r *http.Request, body []byte) (Re
 		}
 	}
 
-	var given [sha256.Size]byte
-	if len(s.sig) != hex.EncodedLen(len(given)) {
-		return Result{}, newError(KindSignatureDoesNotMatch, msgSignatureMismatch)
+	var matched int
+	if s.alg == AlgorithmECDSA {
+		var der [maxECDSASigLen]byte
+		sig, ok := decodeECDSASignature(&der, s.sig)
+		if !ok {
+			return Result{}, newError(KindSignatureDoesNotMatch, msgSignatureMismatch)
+		}
+		pub, err := sigv4aKeys.publicKey(s.cred.AccessKeyID, cred.SecretAccessKey)
+		if err != nil {
+			return Result{}, &Error{Kind: KindInternal, Message: "SigV4A key derivation failed", Err: err}
+		}
+		matched = matchSignature(r, q, &s, &c, body, func(h [sha256.Size]byte) bool {
+			return verifyECDSA(pub, &s, h, sig)
+		})
+	} else {
+		var given [sha256.Size]byte
+		if len(s.sig) != hex.EncodedLen(len(given)) {
+			return Result{}, newError(KindSignatureDoesNotMatch, msgSignatureMismatch)
+		}
+		if _, err := hex.Decode(given[:], []byte(s.sig)); err != nil {
+			return Result{}, newError(KindSignatureDoesNotMatch, msgSignatureMismatch)
+		}
+		key := signingKey(cred.SecretAccessKey, s.cred)
+		matched = matchSignature(r, q, &s, &c, body, func(h [sha256.Size]byte) bool {
+			mac := signatureOf(&key, &s, h)
+			return hmac.Equal(mac[:], given[:])
+		})
 	}
-	if _, err := hex.Decode(given[:], []byte(s.sig)); err != nil {
-		return Result{}, newError(KindSignatureDoesNotMatch, msgSignatureMismatch)
-	}
-	key := signingKey(cred.SecretAccessKey, s.cred)
-	matched := matchSignature(r, q, &s, &c, body, &key, &given)
 	if matched < 0 {
 		return Result{}, newError(KindSignatureDoesNotMatch, msgSignatureMismatch)
 	}
@@ -164,10 +196,16 @@ func (v *Verifier) Verify(ctx context.Context, r *http.Request, body []byte) (Re
 		p.AccessKeyID = s.cred.AccessKeyID
 	}
 	pl := c.payloads[matched]
+	region := s.cred.Region
+	if s.alg == AlgorithmECDSA {
+		region = s.region
+	}
 	return Result{
 		Principal:       p,
 		AccessKeyID:     s.cred.AccessKeyID,
-		Region:          s.cred.Region,
+		Region:          region,
+		RegionSet:       s.regionSet,
+		Algorithm:       s.alg,
 		Service:         s.cred.Service,
 		SignedAt:        s.at,
 		Presigned:       s.presigned,
@@ -185,8 +223,8 @@ type candidates struct {
 }
 
 // matchSignature builds the canonical request for each candidate and returns the
-// index of the payload candidate whose signature equals given, or -1.
-func matchSignature(r *http.Request, q query, s *signature, c *candidates, body []byte, key, given *[sha256.Size]byte) int {
+// index of the payload candidate whose hash check accepts, or -1.
+func matchSignature(r *http.Request, q query, s *signature, c *candidates, body []byte, check func([sha256.Size]byte) bool) int {
 	skip := ""
 	if s.presigned {
 		skip = "X-Amz-Signature"
@@ -238,8 +276,7 @@ func matchSignature(r *http.Request, q query, s *signature, c *candidates, body 
 			} else {
 				buf = append(buf, c.payloads[hi]...)
 			}
-			mac := signatureOf(key, s, sha256.Sum256(buf))
-			if hmac.Equal(mac[:], given[:]) {
+			if check(sha256.Sum256(buf)) {
 				return hi
 			}
 		}
@@ -250,9 +287,6 @@ func matchSignature(r *http.Request, q query, s *signature, c *candidates, body 
 // checkScope checks what can be checked before the secret is known: algorithm,
 // terminator, scope date, the host header, and the time window.
 func (v *Verifier) checkScope(s *signature) *Error {
-	if s.alg == AlgorithmECDSA {
-		return newError(KindUnsupported, "Signature Version 4A (AWS4-ECDSA-P256-SHA256) is not supported by this server; sign with AWS4-HMAC-SHA256.")
-	}
 	if s.cred.Terminator != terminator {
 		return newError(KindSignatureDoesNotMatch, "Credential should be scoped with a valid terminator: 'aws4_request', not '"+echo(s.cred.Terminator)+"'.")
 	}
@@ -260,15 +294,21 @@ func (v *Verifier) checkScope(s *signature) *Error {
 		return newError(KindSignatureDoesNotMatch, "Date in Credential scope does not match YYYYMMDD from ISO-8601 version of date from HTTP: '"+
 			echo(s.cred.Date)+"' != '"+d+"', from '"+s.amzDate+"'.")
 	}
-	hasHost := false
+	hasHost, hasRegionSet := false, false
 	for _, h := range s.signed {
-		if h == "host" {
+		switch h {
+		case "host":
 			hasHost = true
-			break
+		case "x-amz-region-set":
+			hasRegionSet = true
 		}
 	}
 	if !hasHost {
 		return newError(KindSignatureDoesNotMatch, "'Host' or ':authority' must be a 'SignedHeader' in the AWS Authorization.")
+	}
+	// The presigned form carries the region set in the signed query string.
+	if s.alg == AlgorithmECDSA && !s.presigned && !hasRegionSet {
+		return newError(KindSignatureDoesNotMatch, "'X-Amz-Region-Set' must be a 'SignedHeader' in the AWS Authorization.")
 	}
 
 	var clock cairn.Clock = cairn.SystemClock{}
@@ -312,8 +352,18 @@ func fromHeader(r *http.Request, h string) (signature, *Error) {
 	}
 	s := signature{alg: a.Algorithm, cred: a.Credential, signed: a.SignedHeaders, sig: a.Signature}
 	if s.alg == AlgorithmECDSA {
-		// Reported as unsupported by checkScope; no date needed.
-		return s, newError(KindUnsupported, "Signature Version 4A (AWS4-ECDSA-P256-SHA256) is not supported by this server; sign with AWS4-HMAC-SHA256.")
+		vals := headerValues(r.Header, "x-amz-region-set")
+		if len(vals) == 0 || strings.TrimSpace(vals[0]) == "" {
+			return s, newError(KindIncompleteSignature, "Signature Version 4A requires the 'X-Amz-Region-Set' header.")
+		}
+		if len(vals) > 1 {
+			return s, newError(KindIncompleteSignature, "The request has more than one 'X-Amz-Region-Set' header.")
+		}
+		var ok bool
+		if s.region, ok = parseRegionSet(vals[0]); !ok {
+			return s, newError(KindIncompleteSignature, "X-Amz-Region-Set '"+echo(vals[0])+"' is not a comma-separated list of regions.")
+		}
+		s.regionSet = strings.TrimSpace(vals[0])
 	}
 	if d := headerValues(r.Header, "x-amz-date"); len(d) > 0 {
 		t, err := parseISO(d[0])
@@ -341,6 +391,7 @@ func fromHeader(r *http.Request, h string) (signature, *Error) {
 // fromQuery reads the signing information of the presigned form.
 func fromQuery(q query) (signature, *Error) {
 	s := signature{presigned: true}
+	var ok bool
 	var vals [5]string
 	for i, k := range [...]string{"X-Amz-Algorithm", "X-Amz-Credential", "X-Amz-Date", "X-Amz-SignedHeaders", "X-Amz-Signature"} {
 		v, n := q.get(k)
@@ -356,13 +407,22 @@ func fromQuery(q query) (signature, *Error) {
 	switch s.alg {
 	case AlgorithmHMAC:
 	case AlgorithmECDSA:
-		return s, newError(KindUnsupported, "Signature Version 4A (AWS4-ECDSA-P256-SHA256) is not supported by this server; sign with AWS4-HMAC-SHA256.")
+		set, n := q.get("X-Amz-Region-Set")
+		if n == 0 || set == "" {
+			return s, newError(KindIncompleteSignature, "AWS query-string parameters must include 'X-Amz-Region-Set'. Re-examine the query-string parameters.")
+		}
+		if n > 1 {
+			return s, newError(KindIncompleteSignature, "AWS query-string parameter 'X-Amz-Region-Set' appears more than once.")
+		}
+		if s.region, ok = parseRegionSet(set); !ok {
+			return s, newError(KindIncompleteSignature, "X-Amz-Region-Set '"+echo(set)+"' is not a comma-separated list of regions.")
+		}
+		s.regionSet = set
 	default:
 		return s, newError(KindIncompleteSignature, "Unsupported AWS 'algorithm': '"+echo(s.alg)+"'.")
 	}
-	var ok bool
-	if s.cred, ok = parseCredential(vals[1], false); !ok {
-		return s, newError(KindIncompleteSignature, credentialMessage(false, vals[1]))
+	if s.cred, ok = parseCredential(vals[1], s.alg == AlgorithmECDSA); !ok {
+		return s, newError(KindIncompleteSignature, credentialMessage(s.alg == AlgorithmECDSA, vals[1]))
 	}
 	t, err := parseISO(vals[2])
 	if err != nil {
