@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"net/http"
+	"strings"
 
 	"github.com/cairnhq/cairn/awsproto"
 	"github.com/cairnhq/cairn/awsproto/sigv4"
@@ -28,6 +29,9 @@ func (a SigV4) Authenticate(ctx context.Context, r *http.Request, body []byte) (
 // Peek implements Authenticator.
 func (a SigV4) Peek(r *http.Request) (string, string, string) {
 	key, region, service, _ := sigv4.Scope(r)
+	if strings.ContainsAny(region, "*,") {
+		region = "" // a SigV4A region set names no single region
+	}
 	return key, region, service
 }
 
