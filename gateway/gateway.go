@@ -55,6 +55,7 @@ type Gateway struct {
 	JSON     []*JSONService
 	Query    map[string]*QueryService // by signing name
 	Admin    *AdminService
+	REST     []*RESTService // REST-protocol services, each selected by its path prefix
 	// DefaultQuery serves query-protocol requests whose signing name is unknown.
 	DefaultQuery  string
 	DefaultRegion string
@@ -101,6 +102,8 @@ func (g *Gateway) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		return
 	case strings.HasPrefix(r.URL.Path, AdminPrefix) && g.Admin != nil:
 		p = &adminProto{svc: g.Admin, action: strings.TrimPrefix(r.URL.Path, AdminPrefix)}
+	case g.restService(r) != nil:
+		p = g.routeREST(r)
 	case r.Header.Get("X-Amz-Target") != "":
 		p = g.routeJSON(r)
 	case isQuery(r):

@@ -7,6 +7,7 @@ import (
 	"fmt"
 
 	"github.com/cairnhq/cairn/awsproto"
+	"github.com/cairnhq/cairn/awsproto/rest"
 )
 
 // Service constants from the model's metadata.
@@ -68,27 +69,18 @@ func notImplemented(op string) error {
 	return fmt.Errorf("%w: %w", e, awsproto.ErrNotImplemented)
 }
 
-// Operation describes how one operation is called on the wire.
-type Operation struct {
-	Name string
-	// HTTPMethod and RequestURI are the model's http trait; RequestURI is a template
-	// ("/2020-05-31/distribution/{Id}") in the REST protocols and "/" otherwise.
-	HTTPMethod string
-	RequestURI string
-	// ResponseCode is the success status (200 unless the model says otherwise).
-	ResponseCode int
-	// ResultWrapper is the query protocol's <OpResult> element ("" when none).
-	ResultWrapper string
-}
+// Operation describes how one operation is called on the wire (method, URI
+// template, success status, payload members and XML root elements).
+type Operation = rest.Operation
 
 // Operations is the static operation table, keyed by operation name.
 var Operations = map[string]Operation{
-	"DeleteKey":             {Name: "DeleteKey", HTTPMethod: "DELETE", RequestURI: "/key-value-stores/{KvsARN}/keys/{Key}", ResponseCode: 200, ResultWrapper: ""},
-	"DescribeKeyValueStore": {Name: "DescribeKeyValueStore", HTTPMethod: "GET", RequestURI: "/key-value-stores/{KvsARN}", ResponseCode: 200, ResultWrapper: ""},
-	"GetKey":                {Name: "GetKey", HTTPMethod: "GET", RequestURI: "/key-value-stores/{KvsARN}/keys/{Key}", ResponseCode: 200, ResultWrapper: ""},
-	"ListKeys":              {Name: "ListKeys", HTTPMethod: "GET", RequestURI: "/key-value-stores/{KvsARN}/keys", ResponseCode: 200, ResultWrapper: ""},
-	"PutKey":                {Name: "PutKey", HTTPMethod: "PUT", RequestURI: "/key-value-stores/{KvsARN}/keys/{Key}", ResponseCode: 200, ResultWrapper: ""},
-	"UpdateKeys":            {Name: "UpdateKeys", HTTPMethod: "POST", RequestURI: "/key-value-stores/{KvsARN}/keys", ResponseCode: 200, ResultWrapper: ""},
+	"DeleteKey":             {Name: "DeleteKey", HTTPMethod: "DELETE", RequestURI: "/key-value-stores/{KvsARN}/keys/{Key}", ResponseCode: 200},
+	"DescribeKeyValueStore": {Name: "DescribeKeyValueStore", HTTPMethod: "GET", RequestURI: "/key-value-stores/{KvsARN}", ResponseCode: 200},
+	"GetKey":                {Name: "GetKey", HTTPMethod: "GET", RequestURI: "/key-value-stores/{KvsARN}/keys/{Key}", ResponseCode: 200},
+	"ListKeys":              {Name: "ListKeys", HTTPMethod: "GET", RequestURI: "/key-value-stores/{KvsARN}/keys", ResponseCode: 200},
+	"PutKey":                {Name: "PutKey", HTTPMethod: "PUT", RequestURI: "/key-value-stores/{KvsARN}/keys/{Key}", ResponseCode: 200},
+	"UpdateKeys":            {Name: "UpdateKeys", HTTPMethod: "POST", RequestURI: "/key-value-stores/{KvsARN}/keys", ResponseCode: 200},
 }
 
 // NewInput returns a new, empty input of op, ready for a codec to decode into.

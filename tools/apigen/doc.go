@@ -11,7 +11,11 @@
 //
 // Per service it writes service_gen.go (constants, Service, UnimplementedService,
 // Operations, NewInput, Invoke), types_gen.go (structures, enums), validate_gen.go
-// (Validate methods, patterns) and errors_gen.go (error constructors, Errors). The
+// (Validate methods, patterns) and errors_gen.go (error constructors, Errors). For
+// rest-xml and rest-json services Operation is awsproto/rest.Operation, and the table
+// also carries each operation's payload members and their types, the XML root
+// element and namespace of its request body and the root of its response body
+// (rest.go); XMLNamespace then falls back to the namespace the operations declare. The
 // generator covers every shape type and protocol trait of the six models in models/
 // (TestGenerate_AllServices type-checks all of them); TestGenerated_Fresh fails when
 // the committed packages are stale.

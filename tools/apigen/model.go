@@ -58,6 +58,9 @@ type Ref struct {
 	Sensitive     bool   `json:"sensitive"`
 	Deprecated    bool   `json:"deprecated"`
 	Streaming     bool   `json:"streaming"`
+	// TimestampFormat overrides a timestamp's wire format (iso8601, rfc822,
+	// unixTimestamp).
+	TimestampFormat string `json:"timestampFormat"`
 }
 
 // Shape is a named type of the model.
@@ -75,11 +78,13 @@ type Shape struct {
 	Sensitive bool            `json:"sensitive"`
 	Flattened bool            `json:"flattened"`
 	Union     bool            `json:"union"`
-	Payload   string          `json:"payload"`
-	Streaming bool            `json:"streaming"`
-	Exception bool            `json:"exception"`
-	Fault     bool            `json:"fault"`
-	Error     *struct {
+	// TimestampFormat is the default wire format of a timestamp shape.
+	TimestampFormat string `json:"timestampFormat"`
+	Payload         string `json:"payload"`
+	Streaming       bool   `json:"streaming"`
+	Exception       bool   `json:"exception"`
+	Fault           bool   `json:"fault"`
+	Error           *struct {
 		Code           string `json:"code"`
 		HTTPStatusCode int    `json:"httpStatusCode"`
 		SenderFault    bool   `json:"senderFault"`

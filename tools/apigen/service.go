@@ -26,9 +26,9 @@ func (g *generator) genService(f *file) error {
 		f.p("// TargetPrefix prefixes the operation name in X-Amz-Target.")
 		f.p("TargetPrefix = %q", md.TargetPrefix)
 	}
-	if md.XMLNamespace != "" {
+	if ns := g.xmlNamespace(); ns != "" {
 		f.p("// XMLNamespace is the xmlns of XML responses.")
-		f.p("XMLNamespace = %q", md.XMLNamespace)
+		f.p("XMLNamespace = %q", ns)
 	}
 	f.p(")\n")
 
@@ -57,6 +57,9 @@ func (g *generator) genService(f *file) error {
 }
 `, g.cfg.UnimplementedCode, g.cfg.UnimplementedStatus)
 
+	if g.isREST() {
+		return g.genRESTTable(f, ops)
+	}
 	f.p(`// Operation describes how one operation is called on the wire.
 type Operation struct {
 	Name string
@@ -86,6 +89,11 @@ type Operation struct {
 	}
 	f.p("}\n")
 
+	return g.genDispatch(f, ops)
+}
+
+// genDispatch writes NewInput and Invoke.
+func (g *generator) genDispatch(f *file, ops []string) error {
 	f.p("// NewInput returns a new, empty input of op, ready for a codec to decode into.")
 	f.p("func NewInput(op string) (awsproto.Validator, bool) {")
 	f.p("switch op {")

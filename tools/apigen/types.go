@@ -40,10 +40,7 @@ func (g *generator) genStruct(f *file, name string, s *Shape) error {
 	fields := map[string]string{}
 	for _, mn := range s.memberNames() {
 		ref := s.Members[mn]
-		field := exported(mn)
-		if field == "Validate" {
-			field += "_"
-		}
+		field := fieldName(mn)
 		if prev, ok := fields[field]; ok {
 			return fmt.Errorf("shape %s: members %s and %s both map to field %s", name, prev, mn, field)
 		}
@@ -80,6 +77,7 @@ func (g *generator) genStruct(f *file, name string, s *Shape) error {
 //     default "member"), as the query and rest-xml protocols write them;
 //   - location/locationName: for members bound to the URI, query string, headers or
 //     status code in the REST protocols (they are not in the body: json and xml "-");
+//     timestampFormat when the model overrides a bound timestamp's default format;
 //   - cairn:"sensitive": the member or its shape is sensitive (redacted in records).
 func (g *generator) tags(member string, ref *Ref) string {
 	target := g.m.Shapes[ref.Shape]
@@ -88,6 +86,12 @@ func (g *generator) tags(member string, ref *Ref) string {
 		tags = append(tags, `json:"-"`, `xml:"-"`, fmt.Sprintf(`location:"%s"`, ref.Location))
 		if ref.LocationName != "" {
 			tags = append(tags, fmt.Sprintf(`locationName:"%s"`, ref.LocationName))
+		}
+		if tf := ref.TimestampFormat; tf != "" || target.TimestampFormat != "" {
+			if tf == "" {
+				tf = target.TimestampFormat
+			}
+			tags = append(tags, fmt.Sprintf(`timestampFormat:"%s"`, tf))
 		}
 	} else {
 		jsonName := member
@@ -148,4 +152,13 @@ func (g *generator) genEnum(f *file, name string, s *Shape) {
 		f.p("%s,", enumConstName(typ, v))
 	}
 	f.p("}\n}\n")
+}
+
+// fieldName is the Go field of a structure member.
+func fieldName(member string) string {
+	field := exported(member)
+	if field == "Validate" {
+		field += "_"
+	}
+	return field
 }
