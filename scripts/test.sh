@@ -27,6 +27,9 @@ fuzz ./awsproto/awsjson FuzzAWSJSONDecode 100000
 fuzz ./awsproto/sigv4 FuzzSigV4ParseAuthorization 100000
 fuzz ./awsproto/sigv4 FuzzPresignedQuery 100000
 fuzz ./history FuzzNextToken 100000
+fuzz ./awsproto/rest FuzzRESTXMLRoute 50000
+fuzz ./awsproto/sigv4 FuzzSigV4AAuthorization 2000
+fuzz ./eventlog FuzzDecodeMeta 50000
 
 echo "== unit and integration tests"
 go test -race ./...
