@@ -25,14 +25,15 @@ func (l *Log) Meta() cairn.MetaStore { return l.meta }
 // metaStore implements cairn.MetaStore on JetStream KV.
 type metaStore struct {
 	l       *Log
-	mu      sync.Mutex // guards buckets; held while a bucket is created
+	mu      sync.Mutex // guards buckets and mirrors; held while a bucket is created
 	buckets map[string]jetstream.KeyValue
+	mirrors map[string]*mirror
 }
 
 var _ cairn.MetaStore = (*metaStore)(nil)
 
 func newMetaStore(l *Log) *metaStore {
-	return &metaStore{l: l, buckets: map[string]jetstream.KeyValue{}}
+	return &metaStore{l: l, buckets: map[string]jetstream.KeyValue{}, mirrors: map[string]*mirror{}}
 }
 
 // BucketName maps a MetaStore bucket name to a valid KV bucket name: letters, digits
@@ -158,7 +159,29 @@ func (s *metaStore) bucket(ctx context.Context, name string) (jetstream.KeyValue
 		return nil, fmt.Errorf("meta bucket %s: %w", name, err)
 	}
 	s.buckets[name] = kv
+	m := newMirror()
+	s.mirrors[name] = m
+	if s.l.enter() {
+		go func() {
+			defer s.l.wg.Done()
+			m.run(s.l.ctx, kv)
+		}()
+	} else {
+		close(m.ready)
+		m.failed = true
+	}
 	return kv, nil
+}
+
+// mirrorOf returns the bucket's mirror once it is loaded, or nil to read the bucket.
+func (s *metaStore) mirrorOf(ctx context.Context, bucket string) *mirror {
+	s.mu.Lock()
+	m := s.mirrors[bucket]
+	s.mu.Unlock()
+	if m == nil || !m.wait(ctx) {
+		return nil
+	}
+	return m
 }
 
 // begin registers the call with the Log and returns the bucket.
@@ -190,6 +213,12 @@ func (s *metaStore) Get(ctx context.Context, bucket, key string) (cairn.MetaEntr
 		return cairn.MetaEntry{}, err
 	}
 	defer done()
+	if m := s.mirrorOf(ctx, bucket); m != nil {
+		if e, ok := m.get(key); ok {
+			return e, nil
+		}
+		return cairn.MetaEntry{}, fmt.Errorf("get %s/%s: %w", bucket, key, cairn.ErrNotFound)
+	}
 	e, err := kv.Get(ctx, encodeKey(key))
 	if err != nil {
 		if errors.Is(err, jetstream.ErrKeyNotFound) {
@@ -214,7 +243,28 @@ func (s *metaStore) Create(ctx context.Context, bucket, key string, value []byte
 		}
 		return 0, fmt.Errorf("create %s/%s: %w", bucket, key, err)
 	}
+	s.applied(bucket, key, rev, value, false)
 	return rev, nil
+}
+
+// applied puts a successful write into the bucket's mirror.
+func (s *metaStore) applied(bucket, key string, rev uint64, value []byte, deleted bool) {
+	s.mu.Lock()
+	m := s.mirrors[bucket]
+	s.mu.Unlock()
+	if m != nil {
+		m.apply(key, rev, append([]byte(nil), value...), deleted)
+	}
+}
+
+// stale refreshes a key whose compare-and-set failed.
+func (s *metaStore) stale(ctx context.Context, kv jetstream.KeyValue, bucket, key string) {
+	s.mu.Lock()
+	m := s.mirrors[bucket]
+	s.mu.Unlock()
+	if m != nil {
+		m.refresh(ctx, kv, key)
+	}
 }
 
 // Update implements cairn.MetaStore.
@@ -228,6 +278,7 @@ func (s *metaStore) Update(ctx context.Context, bucket, key string, value []byte
 	if rev != 0 { // revision 0 would mean "must not exist" to JetStream
 		n, err := kv.Update(ctx, k, value, rev)
 		if err == nil {
+			s.applied(bucket, key, n, value, false)
 			return n, nil
 		}
 		if !isWrongLastSeq(err) {
@@ -235,6 +286,7 @@ func (s *metaStore) Update(ctx context.Context, bucket, key string, value []byte
 		}
 	}
 	// Tell a missing key from a stale revision.
+	s.stale(ctx, kv, bucket, key)
 	if _, err := kv.Get(ctx, k); err != nil {
 		if errors.Is(err, jetstream.ErrKeyNotFound) {
 			return 0, fmt.Errorf("update %s/%s: %w", bucket, key, cairn.ErrNotFound)
@@ -268,8 +320,10 @@ func (s *metaStore) Delete(ctx context.Context, bucket, key string, rev uint64) 
 		}
 		err := kv.Delete(ctx, k, jetstream.LastRevision(want))
 		if err == nil {
+			s.applied(bucket, key, want, nil, true)
 			return nil
 		}
+		s.stale(ctx, kv, bucket, key)
 		if !isWrongLastSeq(err) {
 			return fmt.Errorf("delete %s/%s: %w", bucket, key, err)
 		}
@@ -292,6 +346,9 @@ func (s *metaStore) List(ctx context.Context, bucket, prefix string) ([]cairn.Me
 		return nil, err
 	}
 	defer done()
+	if m := s.mirrorOf(ctx, bucket); m != nil {
+		return m.list(prefix), nil
+	}
 	if _, ok := ctx.Deadline(); !ok {
 		var cancel context.CancelFunc
 		ctx, cancel = context.WithTimeout(ctx, defaultMetaTimeout)
