@@ -192,7 +192,13 @@ func unauthenticated(p *cairn.Principal) *cairn.Principal {
 func (g *Gateway) finish(ctx context.Context, w http.ResponseWriter, rc *awsproto.RequestContext, p protocol, err error) {
 	if err != nil {
 		rc.Err = awsproto.AsError(err)
-		if rc.Err.(*awsproto.Error).Code == "InternalFailure" {
+		switch {
+		case rc.Err.(*awsproto.Error).Code != "InternalFailure":
+		case errors.Is(err, context.Canceled) && ctx.Err() != nil:
+			// The client went away mid-call: not a server fault.
+			rc.Err = awsproto.NewError("RequestCanceled", 499, "The client closed the connection before the response.")
+			g.Logger.Debug("request canceled by the client", "request_id", rc.RequestID, "operation", rc.Operation)
+		default:
 			g.Logger.Error("request failed", "request_id", rc.RequestID, "operation", rc.Operation, "err", err)
 		}
 	}
