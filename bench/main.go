@@ -1,0 +1,191 @@
+// Command bench reproduces Cairn's performance figures in one run: it builds the
+// cairn binary, starts it with a fresh data directory and known root credentials,
+// drives it over loopback HTTP with hand-signed requests, and prints a Markdown
+// table of results (also written to bench/out/). See bench/README.md.
+package main
+
+import (
+	"context"
+	"flag"
+	"fmt"
+	"log"
+	"os"
+	"os/signal"
+	"path/filepath"
+	"strings"
+	"syscall"
+	"time"
+)
+
+// Options are the command-line flags.
+type Options struct {
+	Events            int
+	Duration          time.Duration
+	Concurrency       int
+	LookupConcurrency int
+	Runs              int
+	Samples           int
+	Users             int
+	DeepPages         int
+	Probes            int
+	MaxIngest         time.Duration
+	Out               string
+	Bin               string
+	KeepData          bool
+	SyncAlways        bool
+	Perf              bool
+	Churn             int
+}
+
+func main() {
+	var o Options
+	flag.IntVar(&o.Events, "events", 1_000_000, "API calls (events) to ingest before the lookup and restart phases")
+	flag.DurationVar(&o.Duration, "duration", 20*time.Second, "length of each sustained-load run (capture c=N, lookups c=8)")
+	flag.IntVar(&o.Concurrency, "concurrency", 16, "client concurrency of the capture and ingest phases")
+	flag.IntVar(&o.LookupConcurrency, "lookup-concurrency", 8, "client concurrency of the LookupEvents throughput runs")
+	flag.IntVar(&o.Runs, "runs", 3, "runs of each cheap measurement; the report gives the median")
+	flag.IntVar(&o.Samples, "samples", 200, "sequential requests per latency figure (per run for idle GetTrail: 5x this)")
+	flag.IntVar(&o.Users, "users", 8, "IAM users calling during ingest (each with one access key)")
+	flag.IntVar(&o.DeepPages, "deep-pages", 50, "NextToken pages followed before timing a deep page")
+	flag.IntVar(&o.Probes, "probes", 50, "fresh calls timed until visible in LookupEvents")
+	flag.DurationVar(&o.MaxIngest, "max-ingest", 30*time.Minute, "stop ingesting after this long even if -events is not reached")
+	flag.StringVar(&o.Out, "out", "", "directory for results and the server log (default <module>/bench/out)")
+	flag.StringVar(&o.Bin, "bin", "", "use this cairn binary instead of building ./cmd/cairn")
+	flag.BoolVar(&o.KeepData, "keep-data", false, "keep the server's temporary data directory")
+	flag.BoolVar(&o.SyncAlways, "sync-always", false, "start the server with --sync-always (fsync every event)")
+	flag.IntVar(&o.Churn, "churn", 5, "CreateTrail+DeleteTrail pairs per 1000 ingest steps (0-250; taken from GetTrail's share)")
+	flag.BoolVar(&o.Perf, "perf", false, "record server CPU profiles with perf(1) during the first load run of each phase (diagnostic; writes bench/out/perf-*.txt)")
+	flag.Parse()
+	if o.Events < 1000 || o.Concurrency < 1 || o.LookupConcurrency < 1 || o.Runs < 1 || o.Samples < 10 || o.Users < 1 || o.Duration < time.Second || o.Churn < 0 || o.Churn > 250 {
+		fmt.Fprintln(os.Stderr, "bench: need -events >= 1000, -samples >= 10, -duration >= 1s positive counts and -churn 0-250")
+		os.Exit(2)
+	}
+	log.SetFlags(log.Ltime | log.Lmicroseconds)
+	log.SetPrefix("bench: ")
+	log.SetOutput(os.Stderr)
+
+	// Every phase is bounded on its own; this is a last-resort stop.
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	ctx, cancel := context.WithTimeout(ctx, 2*time.Hour+o.MaxIngest)
+	defer cancel()
+
+	if err := run(ctx, o); err != nil {
+		log.Printf("FAILED: %v", err)
+		os.Exit(1)
+	}
+}
+
+func run(ctx context.Context, o Options) error {
+	root, err := moduleRoot()
+	if err != nil {
+		return err
+	}
+	if o.Out == "" {
+		o.Out = filepath.Join(root, "bench", "out")
+	}
+	if err := os.MkdirAll(o.Out, 0o755); err != nil {
+		return err
+	}
+	res := &Results{Opts: o, Started: time.Now(), Command: commandLine()}
+	res.Machine = machineInfo(root)
+	log.Printf("machine: %s", res.Machine.Summary())
+
+	tmp, err := os.MkdirTemp("", "cairn-bench-")
+	if err != nil {
+		return err
+	}
+	defer func() {
+		if o.KeepData {
+			log.Printf("kept data in %s", tmp)
+			return
+		}
+		os.RemoveAll(tmp)
+	}()
+	bin := o.Bin
+	if bin == "" {
+		log.Printf("building ./cmd/cairn")
+		if bin, err = buildServer(ctx, root, tmp); err != nil {
+			return err
+		}
+	}
+	srv, err := NewServer(bin, filepath.Join(tmp, "data"), filepath.Join(o.Out, "server.log"), o.SyncAlways)
+	if err != nil {
+		return err
+	}
+	defer srv.Kill()
+	if _, err := srv.Start(ctx, time.Minute); err != nil {
+		return err
+	}
+	log.Printf("server pid %d on %s, data %s", srv.Pid(), srv.URL, srv.DataDir)
+
+	client := NewClient(srv.URL, o.Concurrency+o.LookupConcurrency+4)
+	b := &Bench{o: o, srv: srv, client: client, res: res}
+
+	phases := []struct {
+		name string
+		fn   func(context.Context) error
+	}{
+		{"capture", b.Capture},
+		{"ingest", b.Ingest},
+		{"visibility", b.Visibility},
+		{"lookup", b.Lookup},
+		{"restart", b.Restart},
+	}
+	for _, p := range phases {
+		if ctx.Err() != nil {
+			break
+		}
+		log.Printf("=== phase %s", p.name)
+		start := time.Now()
+		if err := p.fn(ctx); err != nil {
+			res.Failures = append(res.Failures, fmt.Sprintf("%s: %v", p.name, err))
+			log.Printf("phase %s failed: %v", p.name, err)
+			if p.name == "capture" || p.name == "ingest" {
+				break // later phases depend on these
+			}
+		}
+		log.Printf("=== phase %s done in %s", p.name, time.Since(start).Round(time.Millisecond))
+	}
+	if _, err := srv.Stop(30 * time.Second); err != nil {
+		res.Failures = append(res.Failures, fmt.Sprintf("final stop: %v", err))
+	}
+	res.Finished = time.Now()
+	md := res.Markdown()
+	fmt.Print(md)
+	stamp := res.Started.UTC().Format("20060102T150405Z")
+	for _, name := range []string{"latest.md", "results-" + stamp + ".md"} {
+		if err := os.WriteFile(filepath.Join(o.Out, name), []byte(md), 0o644); err != nil {
+			return err
+		}
+	}
+	log.Printf("wrote %s", filepath.Join(o.Out, "latest.md"))
+	if len(res.Failures) > 0 {
+		return fmt.Errorf("%d phase(s) failed: %s", len(res.Failures), strings.Join(res.Failures, "; "))
+	}
+	return nil
+}
+
+// Bench holds what the phases share.
+type Bench struct {
+	o      Options
+	srv    *Server
+	client *Client
+	res    *Results
+
+	users     []User    // IAM users of the ingest, then the probe user
+	probe     User      // the user whose calls the visibility phase times
+	trailARN  [3]string // the "bench" trail of each region
+	lookupIDs []string  // EventIds seen while paging, for EventId lookups
+}
+
+func commandLine() string {
+	args := []string{"go", "run", "./bench"}
+	for _, a := range os.Args[1:] {
+		if strings.ContainsAny(a, " \t'\"") {
+			a = "'" + strings.ReplaceAll(a, "'", `'\''`) + "'"
+		}
+		args = append(args, a)
+	}
+	return strings.Join(args, " ")
+}
