@@ -120,6 +120,7 @@ func (g *Gateway) serve(w http.ResponseWriter, r *http.Request, rc *awsproto.Req
 	ctx := awsproto.WithRequestContext(r.Context(), rc)
 	meta := p.meta()
 	rc.Service, rc.EventSource, rc.APIVersion = meta.SigningName, meta.EventSource, meta.APIVersion
+	rc.EmptyLists = meta.EmptyLists
 	rc.Category, rc.Management = cairn.EventCategoryManagement, true
 
 	body, err := readBody(w, r, g.maxBody())
@@ -161,6 +162,9 @@ func (g *Gateway) serve(w http.ResponseWriter, r *http.Request, rc *awsproto.Req
 		return
 	}
 	rc.Input = in
+	if p.ops().RecordInput != nil {
+		rc.RequestParameters = p.ops().RecordInput(rc.Operation, in)
+	}
 	if err := in.Validate(); err != nil {
 		var ve *awsproto.ValidationError
 		if errors.As(err, &ve) && p.ops().MapValidation != nil {

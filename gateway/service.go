@@ -15,6 +15,9 @@ type Operations struct {
 	Invoke func(ctx context.Context, op string, in any) (any, error)
 	// MapValidation turns a model validation failure into the service's error.
 	MapValidation func(op string, ve *awsproto.ValidationError) *awsproto.Error
+	// RecordInput, when set, returns what the record shows as requestParameters for a
+	// decoded input (e.g. keys without their values), from before validation on.
+	RecordInput func(op string, in any) any
 	// ReadOnly reports whether op only reads (default: a Get/List/Describe/Lookup prefix).
 	ReadOnly func(op string) bool
 }
@@ -27,6 +30,9 @@ type Meta struct {
 	// GlobalRegion, when set, is the region every event of this service is recorded
 	// in whatever region the client signed for (global services).
 	GlobalRegion string
+	// EmptyLists records absent lists as [] (services whose records show
+	// {"quantity":0,"items":[]}, like CloudFront).
+	EmptyLists bool
 }
 
 // JSONService is an awsJson1_1 service dispatched on X-Amz-Target.

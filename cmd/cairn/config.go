@@ -32,6 +32,8 @@ type Config struct {
 	TLSCert             string
 	TLSKey              string
 	TLSHostnames        string
+	// CloudFrontDeployDelay is how long a changed distribution stays InProgress.
+	CloudFrontDeployDelay time.Duration
 }
 
 // Defaults.
@@ -46,15 +48,16 @@ const (
 // DefaultConfig returns the configuration used when nothing is set.
 func DefaultConfig() Config {
 	return Config{
-		Listen:           DefaultListen,
-		DataDir:          DefaultDataDir,
-		DefaultRegion:    "us-east-1",
-		DeliveryInterval: DefaultDeliveryInterval,
-		DigestInterval:   DefaultDigestInterval,
-		Retention:        DefaultRetention,
-		MaxBodyBytes:     10 << 20,
-		LogLevel:         "info",
-		FailedAuthRate:   100,
+		Listen:                DefaultListen,
+		DataDir:               DefaultDataDir,
+		DefaultRegion:         "us-east-1",
+		DeliveryInterval:      DefaultDeliveryInterval,
+		DigestInterval:        DefaultDigestInterval,
+		Retention:             DefaultRetention,
+		MaxBodyBytes:          10 << 20,
+		LogLevel:              "info",
+		FailedAuthRate:        100,
+		CloudFrontDeployDelay: 5 * time.Second,
 	}
 }
 
@@ -74,6 +77,7 @@ func (c *Config) bindFlags(fs *flag.FlagSet) {
 	fs.BoolVar(&c.SyncAlways, "sync-always", c.SyncAlways, "fsync every event before responding (survives power loss, slower)")
 	fs.StringVar(&c.LogLevel, "log-level", c.LogLevel, "debug, info, warn or error")
 	fs.Float64Var(&c.FailedAuthRate, "failed-auth-rate", c.FailedAuthRate, "failed-authentication events recorded per second at most")
+	fs.DurationVar(&c.CloudFrontDeployDelay, "cloudfront-deploy-delay", c.CloudFrontDeployDelay, "how long a changed CloudFront distribution stays InProgress before Deployed (negative: at once)")
 	fs.StringVar(&c.TLSListen, "tls-listen", c.TLSListen, "also serve HTTPS on this address (host:port)")
 	fs.StringVar(&c.TLSCert, "tls-cert", c.TLSCert, "TLS certificate (PEM); default: a self-signed one generated under <data-dir>/tls")
 	fs.StringVar(&c.TLSKey, "tls-key", c.TLSKey, "TLS private key (PEM) of --tls-cert")

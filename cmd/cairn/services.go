@@ -3,17 +3,24 @@ package main
 import (
 	"context"
 	"log/slog"
+	"strings"
 
 	"github.com/cairnhq/cairn"
+	cfapi "github.com/cairnhq/cairn/api/cloudfront"
+	kvsapi "github.com/cairnhq/cairn/api/cloudfrontkeyvaluestore"
 	ctapi "github.com/cairnhq/cairn/api/cloudtrail"
 	stsapi "github.com/cairnhq/cairn/api/sts"
 	"github.com/cairnhq/cairn/awsproto"
+	"github.com/cairnhq/cairn/awsproto/rest"
 	"github.com/cairnhq/cairn/awsproto/sigv4"
 	"github.com/cairnhq/cairn/eventlog"
 	"github.com/cairnhq/cairn/gateway"
 	"github.com/cairnhq/cairn/history"
 	"github.com/cairnhq/cairn/identity"
+	"github.com/cairnhq/cairn/kvs"
 	"github.com/cairnhq/cairn/service/admin"
+	cfsvc "github.com/cairnhq/cairn/service/cloudfront"
+	kvssvc "github.com/cairnhq/cairn/service/cloudfrontkeyvaluestore"
 	ctsvc "github.com/cairnhq/cairn/service/cloudtrail"
 	stssvc "github.com/cairnhq/cairn/service/sts"
 )
@@ -69,12 +76,70 @@ func newGateway(s services) (*gateway.Gateway, error) {
 			ReadOnly: func(op string) bool { return op == "ListUsers" },
 		},
 	}
+	rest, err := restServices(s)
+	if err != nil {
+		return nil, err
+	}
 	return &gateway.Gateway{
+		REST:         rest,
 		Auth:         gateway.SigV4{Verifier: &sigv4.Verifier{Credentials: s.ids, Clock: s.clock}},
 		Creds:        s.ids,
 		JSON:         []*gateway.JSONService{cloudtrail},
 		Query:        map[string]*gateway.QueryService{stsapi.SigningName: stsSvc},
 		DefaultQuery: stsapi.SigningName,
 		Admin:        adminSvc,
+	}, nil
+}
+
+// cloudFrontProvider is the CloudFront control plane: distributions, invalidations,
+// origin access controls and tags from Provider, key value stores from KeyValueStores.
+type cloudFrontProvider struct {
+	*cfsvc.Provider
+	*cfsvc.KeyValueStores
+}
+
+// restServices builds the REST services: the CloudFront control plane (rest-xml,
+// global, recorded in us-east-1) and the KeyValueStore data plane (rest-json).
+func restServices(s services) ([]*gateway.RESTService, error) {
+	cfRouter, err := rest.NewRouter(cfapi.Operations)
+	if err != nil {
+		return nil, err
+	}
+	kvsRouter, err := rest.NewRouter(kvsapi.Operations)
+	if err != nil {
+		return nil, err
+	}
+	stores := &kvs.Manager{Meta: s.meta, Clock: s.clock}
+	cf := cloudFrontProvider{
+		Provider:       &cfsvc.Provider{Meta: s.meta, Clock: s.clock, DeployDelay: s.cfg.CloudFrontDeployDelay},
+		KeyValueStores: &cfsvc.KeyValueStores{Stores: stores},
+	}
+	kv := &kvssvc.Provider{Stores: stores}
+	return []*gateway.RESTService{
+		{
+			Meta: gateway.Meta{SigningName: cfapi.SigningName, EventSource: cfapi.EventSource,
+				APIVersion: strings.ReplaceAll(cfapi.APIVersion, "-", "_"), GlobalRegion: "us-east-1", EmptyLists: true},
+			Operations: gateway.Operations{
+				NewInput: cfapi.NewInput,
+				Invoke:   func(ctx context.Context, op string, in any) (any, error) { return cfapi.Invoke(ctx, cf, op, in) },
+				MapValidation: func(_ string, ve *awsproto.ValidationError) *awsproto.Error {
+					return awsproto.NewError("MalformedXML", 400, "%s", ve.Error())
+				},
+			},
+			PathPrefix: "/2020-05-31/", Router: cfRouter, Protocol: gateway.ProtocolRESTXML, XMLNamespace: cfapi.XMLNamespace,
+		},
+		{
+			Meta: gateway.Meta{SigningName: kvsapi.SigningName, EventSource: kvssvc.EventSource, GlobalRegion: "us-east-1"},
+			Operations: gateway.Operations{
+				NewInput: kvsapi.NewInput,
+				Invoke:   func(ctx context.Context, op string, in any) (any, error) { return kvsapi.Invoke(ctx, kv, op, in) },
+				// Values never reach a record, even when validation rejects the call.
+				RecordInput: func(_ string, in any) any { return kvssvc.RedactedRequestParameters(in) },
+				MapValidation: func(_ string, ve *awsproto.ValidationError) *awsproto.Error {
+					return kvsapi.NewValidationException("%s", ve.Error())
+				},
+			},
+			PathPrefix: "/key-value-stores/", Router: kvsRouter, Protocol: gateway.ProtocolRESTJSON,
+		},
 	}, nil
 }
