@@ -46,8 +46,9 @@ type RequestContext struct {
 	// the output in the record (e.g. to leave secret values out entirely).
 	RequestParameters any
 	ResponseElements  any
-	// EmptyLists renders absent lists as [] in the record (CloudFront's style).
-	EmptyLists bool
+	// XMLResponses is set for XML protocols: the record's responseElements mirror the
+	// wire, where empty lists are absent.
+	XMLResponses bool
 	// Recorded is set once the call's event is durable.
 	Recorded bool
 	// NoRecord is set for requests that are not AWS API calls (health, metrics).

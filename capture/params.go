@@ -29,10 +29,10 @@ func Params(v any) json.RawMessage {
 
 // ParamOptions adjust how a shape is rendered for a service.
 type ParamOptions struct {
-	// EmptyLists renders absent lists as [] instead of leaving them out, as CloudTrail
-	// records services whose models default lists to empty (CloudFront's
-	// {"quantity":0,"items":[]}).
-	EmptyLists bool
+	// OmitEmptyLists leaves empty lists out, as they are absent from an XML response
+	// on the wire (CloudFront's responseElements show {"quantity":0} where the
+	// request, which carried <Items/>, shows {"quantity":0,"items":[]}).
+	OmitEmptyLists bool
 }
 
 // ParamsWith is Params with options.
@@ -80,10 +80,7 @@ func (o ParamOptions) value(v reflect.Value) any {
 				continue
 			}
 			fv := v.Field(i)
-			if isEmpty(fv) {
-				if o.EmptyLists && fv.Kind() == reflect.Slice && fv.Type().Elem().Kind() != reflect.Uint8 {
-					m[memberName(f)] = []any{}
-				}
+			if isEmpty(fv) || o.OmitEmptyLists && fv.Kind() == reflect.Slice && fv.Len() == 0 {
 				continue
 			}
 			name := memberName(f)
@@ -125,6 +122,9 @@ func isEmpty(v reflect.Value) bool {
 	switch v.Kind() {
 	case reflect.Pointer, reflect.Interface, reflect.Map, reflect.Slice:
 		return v.IsNil()
+	case reflect.String:
+		// Generated enum members are string values where "" means absent.
+		return v.Len() == 0
 	}
 	return false
 }

@@ -80,7 +80,11 @@ func TestParamsWith(t *testing.T) {
 	if got, want := string(capture.Params(in)), `{"id":"E1","ifMatch":"ETAG","quantity":0}`; got != want {
 		t.Errorf("Params = %s, want %s", got, want)
 	}
-	if got, want := string(capture.ParamsWith(in, capture.ParamOptions{EmptyLists: true})), `{"id":"E1","ifMatch":"ETAG","items":[],"quantity":0}`; got != want {
-		t.Errorf("ParamsWith(EmptyLists) = %s, want %s", got, want)
+	in.Items = []string{}
+	if got, want := string(capture.Params(in)), `{"id":"E1","ifMatch":"ETAG","items":[],"quantity":0}`; got != want {
+		t.Errorf("Params with an empty list = %s, want %s", got, want)
+	}
+	if got, want := string(capture.ParamsWith(in, capture.ParamOptions{OmitEmptyLists: true})), `{"id":"E1","ifMatch":"ETAG","quantity":0}`; got != want {
+		t.Errorf("ParamsWith(OmitEmptyLists) = %s, want %s", got, want)
 	}
 }

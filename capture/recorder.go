@@ -91,14 +91,14 @@ func (r *Recorder) Build(rc *awsproto.RequestContext) (*cairn.Event, error) {
 	if rec.EventCategory == "" {
 		rec.EventCategory = cairn.EventCategoryManagement
 	}
-	opts := ParamOptions{EmptyLists: rc.EmptyLists}
 	if !rc.Unauthenticated {
 		in := rc.Input
 		if rc.RequestParameters != nil {
 			in = rc.RequestParameters
 		}
-		rec.RequestParameters = limitParams(ParamsWith(in, opts))
+		rec.RequestParameters = limitParams(Params(in))
 	}
+	opts := ParamOptions{OmitEmptyLists: rc.XMLResponses}
 	if rc.Err != nil {
 		e := awsproto.AsError(rc.Err)
 		rec.ErrorCode = truncate(e.Code, maxFieldBytes)

@@ -120,7 +120,7 @@ func (g *Gateway) serve(w http.ResponseWriter, r *http.Request, rc *awsproto.Req
 	ctx := awsproto.WithRequestContext(r.Context(), rc)
 	meta := p.meta()
 	rc.Service, rc.EventSource, rc.APIVersion = meta.SigningName, meta.EventSource, meta.APIVersion
-	rc.EmptyLists = meta.EmptyLists
+	rc.XMLResponses = meta.XMLResponses
 	rc.Category, rc.Management = cairn.EventCategoryManagement, true
 
 	body, err := readBody(w, r, g.maxBody())

@@ -30,9 +30,9 @@ type Meta struct {
 	// GlobalRegion, when set, is the region every event of this service is recorded
 	// in whatever region the client signed for (global services).
 	GlobalRegion string
-	// EmptyLists records absent lists as [] (services whose records show
-	// {"quantity":0,"items":[]}, like CloudFront).
-	EmptyLists bool
+	// XMLResponses marks XML protocols, whose responses omit empty lists: the
+	// record's responseElements do too.
+	XMLResponses bool
 }
 
 // JSONService is an awsJson1_1 service dispatched on X-Amz-Target.

@@ -118,7 +118,7 @@ func restServices(s services) ([]*gateway.RESTService, error) {
 	return []*gateway.RESTService{
 		{
 			Meta: gateway.Meta{SigningName: cfapi.SigningName, EventSource: cfapi.EventSource,
-				APIVersion: strings.ReplaceAll(cfapi.APIVersion, "-", "_"), GlobalRegion: "us-east-1", EmptyLists: true},
+				APIVersion: strings.ReplaceAll(cfapi.APIVersion, "-", "_"), GlobalRegion: "us-east-1", XMLResponses: true},
 			Operations: gateway.Operations{
 				NewInput: cfapi.NewInput,
 				Invoke:   func(ctx context.Context, op string, in any) (any, error) { return cfapi.Invoke(ctx, cf, op, in) },
