@@ -3,7 +3,6 @@
 package cloudfront
 
 import (
-	"fmt"
 	"regexp"
 	"strconv"
 	"unicode/utf8"
@@ -11,59 +10,8 @@ import (
 	"github.com/cairnhq/cairn/awsproto"
 )
 
-// redacted replaces the value of a sensitive member in validation messages.
-const redacted = "*** Sensitive Data Redacted ***"
-
 // validator collects the violations of one request.
-type validator struct{ violations []awsproto.Violation }
-
-// null records a missing required member.
-func (v *validator) null(path, member string) {
-	v.violations = append(v.violations, awsproto.Violation{
-		Path: path, Member: member, Constraint: "required",
-		Message: "Value null at '" + path + "' failed to satisfy constraint: Member must not be null",
-	})
-}
-
-// fail records a present member that breaks rule.
-func (v *validator) fail(path, member, constraint, value, rule string) {
-	v.violations = append(v.violations, awsproto.Violation{
-		Path: path, Member: member, Constraint: constraint, Value: value,
-		Message: "Value '" + value + "' at '" + path + "' failed to satisfy constraint: " + rule,
-	})
-}
-
-func (v *validator) err() error {
-	if len(v.violations) == 0 {
-		return nil
-	}
-	return &awsproto.ValidationError{Violations: v.violations}
-}
-
-// join appends a member to a path, AWS style ("a.b").
-func join(path, member string) string {
-	if path == "" {
-		return member
-	}
-	return path + "." + member
-}
-
-// elem is the path of the i-th (0-based) list element, AWS style ("a.1.member").
-func elem(path string, i int) string {
-	return path + "." + strconv.Itoa(i+1) + ".member"
-}
-
-// listString prints a list of scalars the way AWS messages do ("[a, b]").
-func listString[T ~string | ~int32 | ~int64 | ~float64 | ~bool](x []T) string {
-	b := []byte{'['}
-	for i, e := range x {
-		if i > 0 {
-			b = append(b, ", "...)
-		}
-		b = fmt.Append(b, e)
-	}
-	return string(append(b, ']'))
-}
+type validator struct{ awsproto.Checker }
 
 // Model patterns, anchored: AWS matches them against the whole value.
 var (
@@ -83,7 +31,7 @@ var (
 
 func (v *validator) checkAccessControlAllowMethodsList(path, member string, x []ResponseHeadersPolicyAccessControlAllowMethodsValues) {
 	for i := range x {
-		v.checkResponseHeadersPolicyAccessControlAllowMethodsValues(elem(path, i), member, x[i])
+		v.checkResponseHeadersPolicyAccessControlAllowMethodsValues(awsproto.ElemPath(path, i), member, x[i])
 	}
 }
 
@@ -95,12 +43,12 @@ func (s *Aliases) Validate() error {
 	}
 	v := new(validator)
 	s.validate(v, "")
-	return v.err()
+	return v.Err()
 }
 
 func (s *Aliases) validate(v *validator, path string) {
 	if s.Quantity == nil {
-		v.null(join(path, "quantity"), "Quantity")
+		v.Null(awsproto.JoinPath(path, "quantity"), "Quantity")
 	}
 }
 
@@ -112,33 +60,33 @@ func (s *AllowedMethods) Validate() error {
 	}
 	v := new(validator)
 	s.validate(v, "")
-	return v.err()
+	return v.Err()
 }
 
 func (s *AllowedMethods) validate(v *validator, path string) {
 	if s.CachedMethods != nil {
-		s.CachedMethods.validate(v, join(path, "cachedMethods"))
+		s.CachedMethods.validate(v, awsproto.JoinPath(path, "cachedMethods"))
 	}
 	if s.Items == nil {
-		v.null(join(path, "items"), "Items")
+		v.Null(awsproto.JoinPath(path, "items"), "Items")
 	} else {
-		v.checkMethodsList(join(path, "items"), "Items", s.Items)
+		v.checkMethodsList(awsproto.JoinPath(path, "items"), "Items", s.Items)
 	}
 	if s.Quantity == nil {
-		v.null(join(path, "quantity"), "Quantity")
+		v.Null(awsproto.JoinPath(path, "quantity"), "Quantity")
 	}
 }
 
 func (v *validator) checkAnycastIpListName(path, member string, x string) {
 	n := utf8.RuneCountInString(string(x))
 	if n < 1 {
-		v.fail(path, member, "min", x, "Member must have length greater than or equal to 1")
+		v.Fail(path, member, "min", x, "Member must have length greater than or equal to 1")
 	}
 	if n > 64 {
-		v.fail(path, member, "max", x, "Member must have length less than or equal to 64")
+		v.Fail(path, member, "max", x, "Member must have length less than or equal to 64")
 	}
 	if !patternAnycastIpListName.MatchString(string(x)) {
-		v.fail(path, member, "pattern", x, "Member must satisfy regular expression pattern: [a-zA-Z0-9-_]{1,64}")
+		v.Fail(path, member, "pattern", x, "Member must satisfy regular expression pattern: [a-zA-Z0-9-_]{1,64}")
 	}
 }
 
@@ -150,15 +98,15 @@ func (s *AssociateAliasRequest) Validate() error {
 	}
 	v := new(validator)
 	s.validate(v, "")
-	return v.err()
+	return v.Err()
 }
 
 func (s *AssociateAliasRequest) validate(v *validator, path string) {
 	if s.Alias == nil {
-		v.null(join(path, "alias"), "Alias")
+		v.Null(awsproto.JoinPath(path, "alias"), "Alias")
 	}
 	if s.TargetDistributionId == nil {
-		v.null(join(path, "targetDistributionId"), "TargetDistributionId")
+		v.Null(awsproto.JoinPath(path, "targetDistributionId"), "TargetDistributionId")
 	}
 }
 
@@ -170,15 +118,15 @@ func (s *AssociateDistributionTenantWebACLRequest) Validate() error {
 	}
 	v := new(validator)
 	s.validate(v, "")
-	return v.err()
+	return v.Err()
 }
 
 func (s *AssociateDistributionTenantWebACLRequest) validate(v *validator, path string) {
 	if s.Id == nil {
-		v.null(join(path, "id"), "Id")
+		v.Null(awsproto.JoinPath(path, "id"), "Id")
 	}
 	if s.WebACLArn == nil {
-		v.null(join(path, "webACLArn"), "WebACLArn")
+		v.Null(awsproto.JoinPath(path, "webACLArn"), "WebACLArn")
 	}
 }
 
@@ -190,15 +138,15 @@ func (s *AssociateDistributionWebACLRequest) Validate() error {
 	}
 	v := new(validator)
 	s.validate(v, "")
-	return v.err()
+	return v.Err()
 }
 
 func (s *AssociateDistributionWebACLRequest) validate(v *validator, path string) {
 	if s.Id == nil {
-		v.null(join(path, "id"), "Id")
+		v.Null(awsproto.JoinPath(path, "id"), "Id")
 	}
 	if s.WebACLArn == nil {
-		v.null(join(path, "webACLArn"), "WebACLArn")
+		v.Null(awsproto.JoinPath(path, "webACLArn"), "WebACLArn")
 	}
 }
 
@@ -210,33 +158,33 @@ func (s *CaCertificatesBundleS3Location) Validate() error {
 	}
 	v := new(validator)
 	s.validate(v, "")
-	return v.err()
+	return v.Err()
 }
 
 func (s *CaCertificatesBundleS3Location) validate(v *validator, path string) {
 	if s.Bucket == nil {
-		v.null(join(path, "bucket"), "Bucket")
+		v.Null(awsproto.JoinPath(path, "bucket"), "Bucket")
 	}
 	if s.Key == nil {
-		v.null(join(path, "key"), "Key")
+		v.Null(awsproto.JoinPath(path, "key"), "Key")
 	}
 	if s.Region == nil {
-		v.null(join(path, "region"), "Region")
+		v.Null(awsproto.JoinPath(path, "region"), "Region")
 	} else {
-		v.checkCaCertificatesBundleS3LocationRegionString(join(path, "region"), "Region", *s.Region)
+		v.checkCaCertificatesBundleS3LocationRegionString(awsproto.JoinPath(path, "region"), "Region", *s.Region)
 	}
 }
 
 func (v *validator) checkCaCertificatesBundleS3LocationRegionString(path, member string, x string) {
 	n := utf8.RuneCountInString(string(x))
 	if n < 1 {
-		v.fail(path, member, "min", x, "Member must have length greater than or equal to 1")
+		v.Fail(path, member, "min", x, "Member must have length greater than or equal to 1")
 	}
 	if n > 32 {
-		v.fail(path, member, "max", x, "Member must have length less than or equal to 32")
+		v.Fail(path, member, "max", x, "Member must have length less than or equal to 32")
 	}
 	if !patternCaCertificatesBundleS3LocationRegionString.MatchString(string(x)) {
-		v.fail(path, member, "pattern", x, "Member must satisfy regular expression pattern: [a-z]{2}-[a-z]+-\\d")
+		v.Fail(path, member, "pattern", x, "Member must satisfy regular expression pattern: [a-z]{2}-[a-z]+-\\d")
 	}
 }
 
@@ -248,12 +196,12 @@ func (s *CaCertificatesBundleSource) Validate() error {
 	}
 	v := new(validator)
 	s.validate(v, "")
-	return v.err()
+	return v.Err()
 }
 
 func (s *CaCertificatesBundleSource) validate(v *validator, path string) {
 	if s.CaCertificatesBundleS3Location != nil {
-		s.CaCertificatesBundleS3Location.validate(v, join(path, "caCertificatesBundleS3Location"))
+		s.CaCertificatesBundleS3Location.validate(v, awsproto.JoinPath(path, "caCertificatesBundleS3Location"))
 	}
 }
 
@@ -265,47 +213,47 @@ func (s *CacheBehavior) Validate() error {
 	}
 	v := new(validator)
 	s.validate(v, "")
-	return v.err()
+	return v.Err()
 }
 
 func (s *CacheBehavior) validate(v *validator, path string) {
 	if s.AllowedMethods != nil {
-		s.AllowedMethods.validate(v, join(path, "allowedMethods"))
+		s.AllowedMethods.validate(v, awsproto.JoinPath(path, "allowedMethods"))
 	}
 	if s.ForwardedValues != nil {
-		s.ForwardedValues.validate(v, join(path, "forwardedValues"))
+		s.ForwardedValues.validate(v, awsproto.JoinPath(path, "forwardedValues"))
 	}
 	if s.FunctionAssociations != nil {
-		s.FunctionAssociations.validate(v, join(path, "functionAssociations"))
+		s.FunctionAssociations.validate(v, awsproto.JoinPath(path, "functionAssociations"))
 	}
 	if s.GrpcConfig != nil {
-		s.GrpcConfig.validate(v, join(path, "grpcConfig"))
+		s.GrpcConfig.validate(v, awsproto.JoinPath(path, "grpcConfig"))
 	}
 	if s.LambdaFunctionAssociations != nil {
-		s.LambdaFunctionAssociations.validate(v, join(path, "lambdaFunctionAssociations"))
+		s.LambdaFunctionAssociations.validate(v, awsproto.JoinPath(path, "lambdaFunctionAssociations"))
 	}
 	if s.PathPattern == nil {
-		v.null(join(path, "pathPattern"), "PathPattern")
+		v.Null(awsproto.JoinPath(path, "pathPattern"), "PathPattern")
 	}
 	if s.TargetOriginId == nil {
-		v.null(join(path, "targetOriginId"), "TargetOriginId")
+		v.Null(awsproto.JoinPath(path, "targetOriginId"), "TargetOriginId")
 	}
 	if s.TrustedKeyGroups != nil {
-		s.TrustedKeyGroups.validate(v, join(path, "trustedKeyGroups"))
+		s.TrustedKeyGroups.validate(v, awsproto.JoinPath(path, "trustedKeyGroups"))
 	}
 	if s.TrustedSigners != nil {
-		s.TrustedSigners.validate(v, join(path, "trustedSigners"))
+		s.TrustedSigners.validate(v, awsproto.JoinPath(path, "trustedSigners"))
 	}
 	if s.ViewerProtocolPolicy == "" {
-		v.null(join(path, "viewerProtocolPolicy"), "ViewerProtocolPolicy")
+		v.Null(awsproto.JoinPath(path, "viewerProtocolPolicy"), "ViewerProtocolPolicy")
 	} else {
-		v.checkViewerProtocolPolicy(join(path, "viewerProtocolPolicy"), "ViewerProtocolPolicy", s.ViewerProtocolPolicy)
+		v.checkViewerProtocolPolicy(awsproto.JoinPath(path, "viewerProtocolPolicy"), "ViewerProtocolPolicy", s.ViewerProtocolPolicy)
 	}
 }
 
 func (v *validator) checkCacheBehaviorList(path, member string, x []CacheBehavior) {
 	for i := range x {
-		x[i].validate(v, elem(path, i))
+		x[i].validate(v, awsproto.ElemPath(path, i))
 	}
 }
 
@@ -317,15 +265,15 @@ func (s *CacheBehaviors) Validate() error {
 	}
 	v := new(validator)
 	s.validate(v, "")
-	return v.err()
+	return v.Err()
 }
 
 func (s *CacheBehaviors) validate(v *validator, path string) {
 	if s.Items != nil {
-		v.checkCacheBehaviorList(join(path, "items"), "Items", s.Items)
+		v.checkCacheBehaviorList(awsproto.JoinPath(path, "items"), "Items", s.Items)
 	}
 	if s.Quantity == nil {
-		v.null(join(path, "quantity"), "Quantity")
+		v.Null(awsproto.JoinPath(path, "quantity"), "Quantity")
 	}
 }
 
@@ -337,18 +285,18 @@ func (s *CachePolicyConfig) Validate() error {
 	}
 	v := new(validator)
 	s.validate(v, "")
-	return v.err()
+	return v.Err()
 }
 
 func (s *CachePolicyConfig) validate(v *validator, path string) {
 	if s.MinTTL == nil {
-		v.null(join(path, "minTTL"), "MinTTL")
+		v.Null(awsproto.JoinPath(path, "minTTL"), "MinTTL")
 	}
 	if s.Name == nil {
-		v.null(join(path, "name"), "Name")
+		v.Null(awsproto.JoinPath(path, "name"), "Name")
 	}
 	if s.ParametersInCacheKeyAndForwardedToOrigin != nil {
-		s.ParametersInCacheKeyAndForwardedToOrigin.validate(v, join(path, "parametersInCacheKeyAndForwardedToOrigin"))
+		s.ParametersInCacheKeyAndForwardedToOrigin.validate(v, awsproto.JoinPath(path, "parametersInCacheKeyAndForwardedToOrigin"))
 	}
 }
 
@@ -356,7 +304,7 @@ func (v *validator) checkCachePolicyCookieBehavior(path, member string, x CacheP
 	switch x {
 	case "none", "whitelist", "allExcept", "all":
 	default:
-		v.fail(path, member, "enum", string(x), "Member must satisfy enum value set: [none, whitelist, allExcept, all]")
+		v.Fail(path, member, "enum", string(x), "Member must satisfy enum value set: [none, whitelist, allExcept, all]")
 	}
 }
 
@@ -368,17 +316,17 @@ func (s *CachePolicyCookiesConfig) Validate() error {
 	}
 	v := new(validator)
 	s.validate(v, "")
-	return v.err()
+	return v.Err()
 }
 
 func (s *CachePolicyCookiesConfig) validate(v *validator, path string) {
 	if s.CookieBehavior == "" {
-		v.null(join(path, "cookieBehavior"), "CookieBehavior")
+		v.Null(awsproto.JoinPath(path, "cookieBehavior"), "CookieBehavior")
 	} else {
-		v.checkCachePolicyCookieBehavior(join(path, "cookieBehavior"), "CookieBehavior", s.CookieBehavior)
+		v.checkCachePolicyCookieBehavior(awsproto.JoinPath(path, "cookieBehavior"), "CookieBehavior", s.CookieBehavior)
 	}
 	if s.Cookies != nil {
-		s.Cookies.validate(v, join(path, "cookies"))
+		s.Cookies.validate(v, awsproto.JoinPath(path, "cookies"))
 	}
 }
 
@@ -386,7 +334,7 @@ func (v *validator) checkCachePolicyHeaderBehavior(path, member string, x CacheP
 	switch x {
 	case "none", "whitelist":
 	default:
-		v.fail(path, member, "enum", string(x), "Member must satisfy enum value set: [none, whitelist]")
+		v.Fail(path, member, "enum", string(x), "Member must satisfy enum value set: [none, whitelist]")
 	}
 }
 
@@ -398,17 +346,17 @@ func (s *CachePolicyHeadersConfig) Validate() error {
 	}
 	v := new(validator)
 	s.validate(v, "")
-	return v.err()
+	return v.Err()
 }
 
 func (s *CachePolicyHeadersConfig) validate(v *validator, path string) {
 	if s.HeaderBehavior == "" {
-		v.null(join(path, "headerBehavior"), "HeaderBehavior")
+		v.Null(awsproto.JoinPath(path, "headerBehavior"), "HeaderBehavior")
 	} else {
-		v.checkCachePolicyHeaderBehavior(join(path, "headerBehavior"), "HeaderBehavior", s.HeaderBehavior)
+		v.checkCachePolicyHeaderBehavior(awsproto.JoinPath(path, "headerBehavior"), "HeaderBehavior", s.HeaderBehavior)
 	}
 	if s.Headers != nil {
-		s.Headers.validate(v, join(path, "headers"))
+		s.Headers.validate(v, awsproto.JoinPath(path, "headers"))
 	}
 }
 
@@ -416,7 +364,7 @@ func (v *validator) checkCachePolicyQueryStringBehavior(path, member string, x C
 	switch x {
 	case "none", "whitelist", "allExcept", "all":
 	default:
-		v.fail(path, member, "enum", string(x), "Member must satisfy enum value set: [none, whitelist, allExcept, all]")
+		v.Fail(path, member, "enum", string(x), "Member must satisfy enum value set: [none, whitelist, allExcept, all]")
 	}
 }
 
@@ -428,17 +376,17 @@ func (s *CachePolicyQueryStringsConfig) Validate() error {
 	}
 	v := new(validator)
 	s.validate(v, "")
-	return v.err()
+	return v.Err()
 }
 
 func (s *CachePolicyQueryStringsConfig) validate(v *validator, path string) {
 	if s.QueryStringBehavior == "" {
-		v.null(join(path, "queryStringBehavior"), "QueryStringBehavior")
+		v.Null(awsproto.JoinPath(path, "queryStringBehavior"), "QueryStringBehavior")
 	} else {
-		v.checkCachePolicyQueryStringBehavior(join(path, "queryStringBehavior"), "QueryStringBehavior", s.QueryStringBehavior)
+		v.checkCachePolicyQueryStringBehavior(awsproto.JoinPath(path, "queryStringBehavior"), "QueryStringBehavior", s.QueryStringBehavior)
 	}
 	if s.QueryStrings != nil {
-		s.QueryStrings.validate(v, join(path, "queryStrings"))
+		s.QueryStrings.validate(v, awsproto.JoinPath(path, "queryStrings"))
 	}
 }
 
@@ -446,7 +394,7 @@ func (v *validator) checkCachePolicyType(path, member string, x CachePolicyType)
 	switch x {
 	case "managed", "custom":
 	default:
-		v.fail(path, member, "enum", string(x), "Member must satisfy enum value set: [managed, custom]")
+		v.Fail(path, member, "enum", string(x), "Member must satisfy enum value set: [managed, custom]")
 	}
 }
 
@@ -458,12 +406,12 @@ func (s *CacheTagConfig) Validate() error {
 	}
 	v := new(validator)
 	s.validate(v, "")
-	return v.err()
+	return v.Err()
 }
 
 func (s *CacheTagConfig) validate(v *validator, path string) {
 	if s.HeaderName == nil {
-		v.null(join(path, "headerName"), "HeaderName")
+		v.Null(awsproto.JoinPath(path, "headerName"), "HeaderName")
 	}
 }
 
@@ -475,17 +423,17 @@ func (s *CachedMethods) Validate() error {
 	}
 	v := new(validator)
 	s.validate(v, "")
-	return v.err()
+	return v.Err()
 }
 
 func (s *CachedMethods) validate(v *validator, path string) {
 	if s.Items == nil {
-		v.null(join(path, "items"), "Items")
+		v.Null(awsproto.JoinPath(path, "items"), "Items")
 	} else {
-		v.checkMethodsList(join(path, "items"), "Items", s.Items)
+		v.checkMethodsList(awsproto.JoinPath(path, "items"), "Items", s.Items)
 	}
 	if s.Quantity == nil {
-		v.null(join(path, "quantity"), "Quantity")
+		v.Null(awsproto.JoinPath(path, "quantity"), "Quantity")
 	}
 }
 
@@ -497,12 +445,12 @@ func (s *Certificate) Validate() error {
 	}
 	v := new(validator)
 	s.validate(v, "")
-	return v.err()
+	return v.Err()
 }
 
 func (s *Certificate) validate(v *validator, path string) {
 	if s.Arn == nil {
-		v.null(join(path, "arn"), "Arn")
+		v.Null(awsproto.JoinPath(path, "arn"), "Arn")
 	}
 }
 
@@ -510,7 +458,7 @@ func (v *validator) checkCertificateSource(path, member string, x CertificateSou
 	switch x {
 	case "cloudfront", "iam", "acm":
 	default:
-		v.fail(path, member, "enum", string(x), "Member must satisfy enum value set: [cloudfront, iam, acm]")
+		v.Fail(path, member, "enum", string(x), "Member must satisfy enum value set: [cloudfront, iam, acm]")
 	}
 }
 
@@ -518,7 +466,7 @@ func (v *validator) checkCertificateTransparencyLoggingPreference(path, member s
 	switch x {
 	case "enabled", "disabled":
 	default:
-		v.fail(path, member, "enum", string(x), "Member must satisfy enum value set: [enabled, disabled]")
+		v.Fail(path, member, "enum", string(x), "Member must satisfy enum value set: [enabled, disabled]")
 	}
 }
 
@@ -530,15 +478,15 @@ func (s *CloudFrontOriginAccessIdentityConfig) Validate() error {
 	}
 	v := new(validator)
 	s.validate(v, "")
-	return v.err()
+	return v.Err()
 }
 
 func (s *CloudFrontOriginAccessIdentityConfig) validate(v *validator, path string) {
 	if s.CallerReference == nil {
-		v.null(join(path, "callerReference"), "CallerReference")
+		v.Null(awsproto.JoinPath(path, "callerReference"), "CallerReference")
 	}
 	if s.Comment == nil {
-		v.null(join(path, "comment"), "Comment")
+		v.Null(awsproto.JoinPath(path, "comment"), "Comment")
 	}
 }
 
@@ -550,14 +498,14 @@ func (s *ConnectionFunctionAssociation) Validate() error {
 	}
 	v := new(validator)
 	s.validate(v, "")
-	return v.err()
+	return v.Err()
 }
 
 func (s *ConnectionFunctionAssociation) validate(v *validator, path string) {
 	if s.Id == nil {
-		v.null(join(path, "id"), "Id")
+		v.Null(awsproto.JoinPath(path, "id"), "Id")
 	} else {
-		v.checkResourceId(join(path, "id"), "Id", *s.Id)
+		v.checkResourceId(awsproto.JoinPath(path, "id"), "Id", *s.Id)
 	}
 }
 
@@ -569,7 +517,7 @@ func (s *ConnectionGroupAssociationFilter) Validate() error {
 	}
 	v := new(validator)
 	s.validate(v, "")
-	return v.err()
+	return v.Err()
 }
 
 func (s *ConnectionGroupAssociationFilter) validate(v *validator, path string) {
@@ -579,7 +527,7 @@ func (v *validator) checkConnectionMode(path, member string, x ConnectionMode) {
 	switch x {
 	case "direct", "tenant-only":
 	default:
-		v.fail(path, member, "enum", string(x), "Member must satisfy enum value set: [direct, tenant-only]")
+		v.Fail(path, member, "enum", string(x), "Member must satisfy enum value set: [direct, tenant-only]")
 	}
 }
 
@@ -591,17 +539,17 @@ func (s *ContentTypeProfile) Validate() error {
 	}
 	v := new(validator)
 	s.validate(v, "")
-	return v.err()
+	return v.Err()
 }
 
 func (s *ContentTypeProfile) validate(v *validator, path string) {
 	if s.ContentType == nil {
-		v.null(join(path, "contentType"), "ContentType")
+		v.Null(awsproto.JoinPath(path, "contentType"), "ContentType")
 	}
 	if s.Format == "" {
-		v.null(join(path, "format"), "Format")
+		v.Null(awsproto.JoinPath(path, "format"), "Format")
 	} else {
-		v.checkFormat(join(path, "format"), "Format", s.Format)
+		v.checkFormat(awsproto.JoinPath(path, "format"), "Format", s.Format)
 	}
 }
 
@@ -613,21 +561,21 @@ func (s *ContentTypeProfileConfig) Validate() error {
 	}
 	v := new(validator)
 	s.validate(v, "")
-	return v.err()
+	return v.Err()
 }
 
 func (s *ContentTypeProfileConfig) validate(v *validator, path string) {
 	if s.ContentTypeProfiles != nil {
-		s.ContentTypeProfiles.validate(v, join(path, "contentTypeProfiles"))
+		s.ContentTypeProfiles.validate(v, awsproto.JoinPath(path, "contentTypeProfiles"))
 	}
 	if s.ForwardWhenContentTypeIsUnknown == nil {
-		v.null(join(path, "forwardWhenContentTypeIsUnknown"), "ForwardWhenContentTypeIsUnknown")
+		v.Null(awsproto.JoinPath(path, "forwardWhenContentTypeIsUnknown"), "ForwardWhenContentTypeIsUnknown")
 	}
 }
 
 func (v *validator) checkContentTypeProfileList(path, member string, x []ContentTypeProfile) {
 	for i := range x {
-		x[i].validate(v, elem(path, i))
+		x[i].validate(v, awsproto.ElemPath(path, i))
 	}
 }
 
@@ -639,15 +587,15 @@ func (s *ContentTypeProfiles) Validate() error {
 	}
 	v := new(validator)
 	s.validate(v, "")
-	return v.err()
+	return v.Err()
 }
 
 func (s *ContentTypeProfiles) validate(v *validator, path string) {
 	if s.Items != nil {
-		v.checkContentTypeProfileList(join(path, "items"), "Items", s.Items)
+		v.checkContentTypeProfileList(awsproto.JoinPath(path, "items"), "Items", s.Items)
 	}
 	if s.Quantity == nil {
-		v.null(join(path, "quantity"), "Quantity")
+		v.Null(awsproto.JoinPath(path, "quantity"), "Quantity")
 	}
 }
 
@@ -659,20 +607,20 @@ func (s *ContinuousDeploymentPolicyConfig) Validate() error {
 	}
 	v := new(validator)
 	s.validate(v, "")
-	return v.err()
+	return v.Err()
 }
 
 func (s *ContinuousDeploymentPolicyConfig) validate(v *validator, path string) {
 	if s.Enabled == nil {
-		v.null(join(path, "enabled"), "Enabled")
+		v.Null(awsproto.JoinPath(path, "enabled"), "Enabled")
 	}
 	if s.StagingDistributionDnsNames == nil {
-		v.null(join(path, "stagingDistributionDnsNames"), "StagingDistributionDnsNames")
+		v.Null(awsproto.JoinPath(path, "stagingDistributionDnsNames"), "StagingDistributionDnsNames")
 	} else {
-		s.StagingDistributionDnsNames.validate(v, join(path, "stagingDistributionDnsNames"))
+		s.StagingDistributionDnsNames.validate(v, awsproto.JoinPath(path, "stagingDistributionDnsNames"))
 	}
 	if s.TrafficConfig != nil {
-		s.TrafficConfig.validate(v, join(path, "trafficConfig"))
+		s.TrafficConfig.validate(v, awsproto.JoinPath(path, "trafficConfig"))
 	}
 }
 
@@ -680,7 +628,7 @@ func (v *validator) checkContinuousDeploymentPolicyType(path, member string, x C
 	switch x {
 	case "SingleWeight", "SingleHeader":
 	default:
-		v.fail(path, member, "enum", string(x), "Member must satisfy enum value set: [SingleWeight, SingleHeader]")
+		v.Fail(path, member, "enum", string(x), "Member must satisfy enum value set: [SingleWeight, SingleHeader]")
 	}
 }
 
@@ -692,15 +640,15 @@ func (s *ContinuousDeploymentSingleHeaderConfig) Validate() error {
 	}
 	v := new(validator)
 	s.validate(v, "")
-	return v.err()
+	return v.Err()
 }
 
 func (s *ContinuousDeploymentSingleHeaderConfig) validate(v *validator, path string) {
 	if s.Header == nil {
-		v.null(join(path, "header"), "Header")
+		v.Null(awsproto.JoinPath(path, "header"), "Header")
 	}
 	if s.Value == nil {
-		v.null(join(path, "value"), "Value")
+		v.Null(awsproto.JoinPath(path, "value"), "Value")
 	}
 }
 
@@ -712,15 +660,15 @@ func (s *ContinuousDeploymentSingleWeightConfig) Validate() error {
 	}
 	v := new(validator)
 	s.validate(v, "")
-	return v.err()
+	return v.Err()
 }
 
 func (s *ContinuousDeploymentSingleWeightConfig) validate(v *validator, path string) {
 	if s.SessionStickinessConfig != nil {
-		s.SessionStickinessConfig.validate(v, join(path, "sessionStickinessConfig"))
+		s.SessionStickinessConfig.validate(v, awsproto.JoinPath(path, "sessionStickinessConfig"))
 	}
 	if s.Weight == nil {
-		v.null(join(path, "weight"), "Weight")
+		v.Null(awsproto.JoinPath(path, "weight"), "Weight")
 	}
 }
 
@@ -732,12 +680,12 @@ func (s *CookieNames) Validate() error {
 	}
 	v := new(validator)
 	s.validate(v, "")
-	return v.err()
+	return v.Err()
 }
 
 func (s *CookieNames) validate(v *validator, path string) {
 	if s.Quantity == nil {
-		v.null(join(path, "quantity"), "Quantity")
+		v.Null(awsproto.JoinPath(path, "quantity"), "Quantity")
 	}
 }
 
@@ -749,17 +697,17 @@ func (s *CookiePreference) Validate() error {
 	}
 	v := new(validator)
 	s.validate(v, "")
-	return v.err()
+	return v.Err()
 }
 
 func (s *CookiePreference) validate(v *validator, path string) {
 	if s.Forward == "" {
-		v.null(join(path, "forward"), "Forward")
+		v.Null(awsproto.JoinPath(path, "forward"), "Forward")
 	} else {
-		v.checkItemSelection(join(path, "forward"), "Forward", s.Forward)
+		v.checkItemSelection(awsproto.JoinPath(path, "forward"), "Forward", s.Forward)
 	}
 	if s.WhitelistedNames != nil {
-		s.WhitelistedNames.validate(v, join(path, "whitelistedNames"))
+		s.WhitelistedNames.validate(v, awsproto.JoinPath(path, "whitelistedNames"))
 	}
 }
 
@@ -771,15 +719,15 @@ func (s *CopyDistributionRequest) Validate() error {
 	}
 	v := new(validator)
 	s.validate(v, "")
-	return v.err()
+	return v.Err()
 }
 
 func (s *CopyDistributionRequest) validate(v *validator, path string) {
 	if s.CallerReference == nil {
-		v.null(join(path, "callerReference"), "CallerReference")
+		v.Null(awsproto.JoinPath(path, "callerReference"), "CallerReference")
 	}
 	if s.PrimaryDistributionId == nil {
-		v.null(join(path, "primaryDistributionId"), "PrimaryDistributionId")
+		v.Null(awsproto.JoinPath(path, "primaryDistributionId"), "PrimaryDistributionId")
 	}
 }
 
@@ -791,26 +739,26 @@ func (s *CreateAnycastIpListRequest) Validate() error {
 	}
 	v := new(validator)
 	s.validate(v, "")
-	return v.err()
+	return v.Err()
 }
 
 func (s *CreateAnycastIpListRequest) validate(v *validator, path string) {
 	if s.IpAddressType != "" {
-		v.checkIpAddressType(join(path, "ipAddressType"), "IpAddressType", s.IpAddressType)
+		v.checkIpAddressType(awsproto.JoinPath(path, "ipAddressType"), "IpAddressType", s.IpAddressType)
 	}
 	if s.IpCount == nil {
-		v.null(join(path, "ipCount"), "IpCount")
+		v.Null(awsproto.JoinPath(path, "ipCount"), "IpCount")
 	}
 	if s.IpamCidrConfigs != nil {
-		v.checkIpamCidrConfigList(join(path, "ipamCidrConfigs"), "IpamCidrConfigs", s.IpamCidrConfigs)
+		v.checkIpamCidrConfigList(awsproto.JoinPath(path, "ipamCidrConfigs"), "IpamCidrConfigs", s.IpamCidrConfigs)
 	}
 	if s.Name == nil {
-		v.null(join(path, "name"), "Name")
+		v.Null(awsproto.JoinPath(path, "name"), "Name")
 	} else {
-		v.checkAnycastIpListName(join(path, "name"), "Name", *s.Name)
+		v.checkAnycastIpListName(awsproto.JoinPath(path, "name"), "Name", *s.Name)
 	}
 	if s.Tags != nil {
-		s.Tags.validate(v, join(path, "tags"))
+		s.Tags.validate(v, awsproto.JoinPath(path, "tags"))
 	}
 }
 
@@ -822,14 +770,14 @@ func (s *CreateCachePolicyRequest) Validate() error {
 	}
 	v := new(validator)
 	s.validate(v, "")
-	return v.err()
+	return v.Err()
 }
 
 func (s *CreateCachePolicyRequest) validate(v *validator, path string) {
 	if s.CachePolicyConfig == nil {
-		v.null(join(path, "cachePolicyConfig"), "CachePolicyConfig")
+		v.Null(awsproto.JoinPath(path, "cachePolicyConfig"), "CachePolicyConfig")
 	} else {
-		s.CachePolicyConfig.validate(v, join(path, "cachePolicyConfig"))
+		s.CachePolicyConfig.validate(v, awsproto.JoinPath(path, "cachePolicyConfig"))
 	}
 }
 
@@ -841,14 +789,14 @@ func (s *CreateCloudFrontOriginAccessIdentityRequest) Validate() error {
 	}
 	v := new(validator)
 	s.validate(v, "")
-	return v.err()
+	return v.Err()
 }
 
 func (s *CreateCloudFrontOriginAccessIdentityRequest) validate(v *validator, path string) {
 	if s.CloudFrontOriginAccessIdentityConfig == nil {
-		v.null(join(path, "cloudFrontOriginAccessIdentityConfig"), "CloudFrontOriginAccessIdentityConfig")
+		v.Null(awsproto.JoinPath(path, "cloudFrontOriginAccessIdentityConfig"), "CloudFrontOriginAccessIdentityConfig")
 	} else {
-		s.CloudFrontOriginAccessIdentityConfig.validate(v, join(path, "cloudFrontOriginAccessIdentityConfig"))
+		s.CloudFrontOriginAccessIdentityConfig.validate(v, awsproto.JoinPath(path, "cloudFrontOriginAccessIdentityConfig"))
 	}
 }
 
@@ -860,27 +808,27 @@ func (s *CreateConnectionFunctionRequest) Validate() error {
 	}
 	v := new(validator)
 	s.validate(v, "")
-	return v.err()
+	return v.Err()
 }
 
 func (s *CreateConnectionFunctionRequest) validate(v *validator, path string) {
 	if s.ConnectionFunctionCode == nil {
-		v.null(join(path, "connectionFunctionCode"), "ConnectionFunctionCode")
+		v.Null(awsproto.JoinPath(path, "connectionFunctionCode"), "ConnectionFunctionCode")
 	} else {
-		v.checkFunctionBlob(join(path, "connectionFunctionCode"), "ConnectionFunctionCode", s.ConnectionFunctionCode)
+		v.checkFunctionBlob(awsproto.JoinPath(path, "connectionFunctionCode"), "ConnectionFunctionCode", s.ConnectionFunctionCode)
 	}
 	if s.ConnectionFunctionConfig == nil {
-		v.null(join(path, "connectionFunctionConfig"), "ConnectionFunctionConfig")
+		v.Null(awsproto.JoinPath(path, "connectionFunctionConfig"), "ConnectionFunctionConfig")
 	} else {
-		s.ConnectionFunctionConfig.validate(v, join(path, "connectionFunctionConfig"))
+		s.ConnectionFunctionConfig.validate(v, awsproto.JoinPath(path, "connectionFunctionConfig"))
 	}
 	if s.Name == nil {
-		v.null(join(path, "name"), "Name")
+		v.Null(awsproto.JoinPath(path, "name"), "Name")
 	} else {
-		v.checkFunctionName(join(path, "name"), "Name", *s.Name)
+		v.checkFunctionName(awsproto.JoinPath(path, "name"), "Name", *s.Name)
 	}
 	if s.Tags != nil {
-		s.Tags.validate(v, join(path, "tags"))
+		s.Tags.validate(v, awsproto.JoinPath(path, "tags"))
 	}
 }
 
@@ -892,15 +840,15 @@ func (s *CreateConnectionGroupRequest) Validate() error {
 	}
 	v := new(validator)
 	s.validate(v, "")
-	return v.err()
+	return v.Err()
 }
 
 func (s *CreateConnectionGroupRequest) validate(v *validator, path string) {
 	if s.Name == nil {
-		v.null(join(path, "name"), "Name")
+		v.Null(awsproto.JoinPath(path, "name"), "Name")
 	}
 	if s.Tags != nil {
-		s.Tags.validate(v, join(path, "tags"))
+		s.Tags.validate(v, awsproto.JoinPath(path, "tags"))
 	}
 }
 
@@ -912,14 +860,14 @@ func (s *CreateContinuousDeploymentPolicyRequest) Validate() error {
 	}
 	v := new(validator)
 	s.validate(v, "")
-	return v.err()
+	return v.Err()
 }
 
 func (s *CreateContinuousDeploymentPolicyRequest) validate(v *validator, path string) {
 	if s.ContinuousDeploymentPolicyConfig == nil {
-		v.null(join(path, "continuousDeploymentPolicyConfig"), "ContinuousDeploymentPolicyConfig")
+		v.Null(awsproto.JoinPath(path, "continuousDeploymentPolicyConfig"), "ContinuousDeploymentPolicyConfig")
 	} else {
-		s.ContinuousDeploymentPolicyConfig.validate(v, join(path, "continuousDeploymentPolicyConfig"))
+		s.ContinuousDeploymentPolicyConfig.validate(v, awsproto.JoinPath(path, "continuousDeploymentPolicyConfig"))
 	}
 }
 
@@ -931,14 +879,14 @@ func (s *CreateDistributionRequest) Validate() error {
 	}
 	v := new(validator)
 	s.validate(v, "")
-	return v.err()
+	return v.Err()
 }
 
 func (s *CreateDistributionRequest) validate(v *validator, path string) {
 	if s.DistributionConfig == nil {
-		v.null(join(path, "distributionConfig"), "DistributionConfig")
+		v.Null(awsproto.JoinPath(path, "distributionConfig"), "DistributionConfig")
 	} else {
-		s.DistributionConfig.validate(v, join(path, "distributionConfig"))
+		s.DistributionConfig.validate(v, awsproto.JoinPath(path, "distributionConfig"))
 	}
 }
 
@@ -950,40 +898,40 @@ func (s *CreateDistributionTenantRequest) Validate() error {
 	}
 	v := new(validator)
 	s.validate(v, "")
-	return v.err()
+	return v.Err()
 }
 
 func (s *CreateDistributionTenantRequest) validate(v *validator, path string) {
 	if s.Customizations != nil {
-		s.Customizations.validate(v, join(path, "customizations"))
+		s.Customizations.validate(v, awsproto.JoinPath(path, "customizations"))
 	}
 	if s.DistributionId == nil {
-		v.null(join(path, "distributionId"), "DistributionId")
+		v.Null(awsproto.JoinPath(path, "distributionId"), "DistributionId")
 	}
 	if s.Domains == nil {
-		v.null(join(path, "domains"), "Domains")
+		v.Null(awsproto.JoinPath(path, "domains"), "Domains")
 	} else {
-		v.checkDomainList(join(path, "domains"), "Domains", s.Domains)
+		v.checkDomainList(awsproto.JoinPath(path, "domains"), "Domains", s.Domains)
 	}
 	if s.ManagedCertificateRequest != nil {
-		s.ManagedCertificateRequest.validate(v, join(path, "managedCertificateRequest"))
+		s.ManagedCertificateRequest.validate(v, awsproto.JoinPath(path, "managedCertificateRequest"))
 	}
 	if s.Name == nil {
-		v.null(join(path, "name"), "Name")
+		v.Null(awsproto.JoinPath(path, "name"), "Name")
 	} else {
-		v.checkCreateDistributionTenantRequestNameString(join(path, "name"), "Name", *s.Name)
+		v.checkCreateDistributionTenantRequestNameString(awsproto.JoinPath(path, "name"), "Name", *s.Name)
 	}
 	if s.Parameters != nil {
-		v.checkParameters(join(path, "parameters"), "Parameters", s.Parameters)
+		v.checkParameters(awsproto.JoinPath(path, "parameters"), "Parameters", s.Parameters)
 	}
 	if s.Tags != nil {
-		s.Tags.validate(v, join(path, "tags"))
+		s.Tags.validate(v, awsproto.JoinPath(path, "tags"))
 	}
 }
 
 func (v *validator) checkCreateDistributionTenantRequestNameString(path, member string, x string) {
 	if !patternCreateDistributionTenantRequestNameString.MatchString(string(x)) {
-		v.fail(path, member, "pattern", x, "Member must satisfy regular expression pattern: [a-zA-Z0-9][a-zA-Z0-9-.]{1,126}[a-zA-Z0-9]")
+		v.Fail(path, member, "pattern", x, "Member must satisfy regular expression pattern: [a-zA-Z0-9][a-zA-Z0-9-.]{1,126}[a-zA-Z0-9]")
 	}
 }
 
@@ -995,14 +943,14 @@ func (s *CreateDistributionWithTagsRequest) Validate() error {
 	}
 	v := new(validator)
 	s.validate(v, "")
-	return v.err()
+	return v.Err()
 }
 
 func (s *CreateDistributionWithTagsRequest) validate(v *validator, path string) {
 	if s.DistributionConfigWithTags == nil {
-		v.null(join(path, "distributionConfigWithTags"), "DistributionConfigWithTags")
+		v.Null(awsproto.JoinPath(path, "distributionConfigWithTags"), "DistributionConfigWithTags")
 	} else {
-		s.DistributionConfigWithTags.validate(v, join(path, "distributionConfigWithTags"))
+		s.DistributionConfigWithTags.validate(v, awsproto.JoinPath(path, "distributionConfigWithTags"))
 	}
 }
 
@@ -1014,14 +962,14 @@ func (s *CreateFieldLevelEncryptionConfigRequest) Validate() error {
 	}
 	v := new(validator)
 	s.validate(v, "")
-	return v.err()
+	return v.Err()
 }
 
 func (s *CreateFieldLevelEncryptionConfigRequest) validate(v *validator, path string) {
 	if s.FieldLevelEncryptionConfig == nil {
-		v.null(join(path, "fieldLevelEncryptionConfig"), "FieldLevelEncryptionConfig")
+		v.Null(awsproto.JoinPath(path, "fieldLevelEncryptionConfig"), "FieldLevelEncryptionConfig")
 	} else {
-		s.FieldLevelEncryptionConfig.validate(v, join(path, "fieldLevelEncryptionConfig"))
+		s.FieldLevelEncryptionConfig.validate(v, awsproto.JoinPath(path, "fieldLevelEncryptionConfig"))
 	}
 }
 
@@ -1033,14 +981,14 @@ func (s *CreateFieldLevelEncryptionProfileRequest) Validate() error {
 	}
 	v := new(validator)
 	s.validate(v, "")
-	return v.err()
+	return v.Err()
 }
 
 func (s *CreateFieldLevelEncryptionProfileRequest) validate(v *validator, path string) {
 	if s.FieldLevelEncryptionProfileConfig == nil {
-		v.null(join(path, "fieldLevelEncryptionProfileConfig"), "FieldLevelEncryptionProfileConfig")
+		v.Null(awsproto.JoinPath(path, "fieldLevelEncryptionProfileConfig"), "FieldLevelEncryptionProfileConfig")
 	} else {
-		s.FieldLevelEncryptionProfileConfig.validate(v, join(path, "fieldLevelEncryptionProfileConfig"))
+		s.FieldLevelEncryptionProfileConfig.validate(v, awsproto.JoinPath(path, "fieldLevelEncryptionProfileConfig"))
 	}
 }
 
@@ -1052,27 +1000,27 @@ func (s *CreateFunctionRequest) Validate() error {
 	}
 	v := new(validator)
 	s.validate(v, "")
-	return v.err()
+	return v.Err()
 }
 
 func (s *CreateFunctionRequest) validate(v *validator, path string) {
 	if s.FunctionCode == nil {
-		v.null(join(path, "functionCode"), "FunctionCode")
+		v.Null(awsproto.JoinPath(path, "functionCode"), "FunctionCode")
 	} else {
-		v.checkFunctionBlob(join(path, "functionCode"), "FunctionCode", s.FunctionCode)
+		v.checkFunctionBlob(awsproto.JoinPath(path, "functionCode"), "FunctionCode", s.FunctionCode)
 	}
 	if s.FunctionConfig == nil {
-		v.null(join(path, "functionConfig"), "FunctionConfig")
+		v.Null(awsproto.JoinPath(path, "functionConfig"), "FunctionConfig")
 	} else {
-		s.FunctionConfig.validate(v, join(path, "functionConfig"))
+		s.FunctionConfig.validate(v, awsproto.JoinPath(path, "functionConfig"))
 	}
 	if s.Name == nil {
-		v.null(join(path, "name"), "Name")
+		v.Null(awsproto.JoinPath(path, "name"), "Name")
 	} else {
-		v.checkFunctionName(join(path, "name"), "Name", *s.Name)
+		v.checkFunctionName(awsproto.JoinPath(path, "name"), "Name", *s.Name)
 	}
 	if s.Tags != nil {
-		s.Tags.validate(v, join(path, "tags"))
+		s.Tags.validate(v, awsproto.JoinPath(path, "tags"))
 	}
 }
 
@@ -1084,17 +1032,17 @@ func (s *CreateInvalidationForDistributionTenantRequest) Validate() error {
 	}
 	v := new(validator)
 	s.validate(v, "")
-	return v.err()
+	return v.Err()
 }
 
 func (s *CreateInvalidationForDistributionTenantRequest) validate(v *validator, path string) {
 	if s.Id == nil {
-		v.null(join(path, "id"), "Id")
+		v.Null(awsproto.JoinPath(path, "id"), "Id")
 	}
 	if s.InvalidationBatch == nil {
-		v.null(join(path, "invalidationBatch"), "InvalidationBatch")
+		v.Null(awsproto.JoinPath(path, "invalidationBatch"), "InvalidationBatch")
 	} else {
-		s.InvalidationBatch.validate(v, join(path, "invalidationBatch"))
+		s.InvalidationBatch.validate(v, awsproto.JoinPath(path, "invalidationBatch"))
 	}
 }
 
@@ -1106,17 +1054,17 @@ func (s *CreateInvalidationRequest) Validate() error {
 	}
 	v := new(validator)
 	s.validate(v, "")
-	return v.err()
+	return v.Err()
 }
 
 func (s *CreateInvalidationRequest) validate(v *validator, path string) {
 	if s.DistributionId == nil {
-		v.null(join(path, "distributionId"), "DistributionId")
+		v.Null(awsproto.JoinPath(path, "distributionId"), "DistributionId")
 	}
 	if s.InvalidationBatch == nil {
-		v.null(join(path, "invalidationBatch"), "InvalidationBatch")
+		v.Null(awsproto.JoinPath(path, "invalidationBatch"), "InvalidationBatch")
 	} else {
-		s.InvalidationBatch.validate(v, join(path, "invalidationBatch"))
+		s.InvalidationBatch.validate(v, awsproto.JoinPath(path, "invalidationBatch"))
 	}
 }
 
@@ -1128,14 +1076,14 @@ func (s *CreateKeyGroupRequest) Validate() error {
 	}
 	v := new(validator)
 	s.validate(v, "")
-	return v.err()
+	return v.Err()
 }
 
 func (s *CreateKeyGroupRequest) validate(v *validator, path string) {
 	if s.KeyGroupConfig == nil {
-		v.null(join(path, "keyGroupConfig"), "KeyGroupConfig")
+		v.Null(awsproto.JoinPath(path, "keyGroupConfig"), "KeyGroupConfig")
 	} else {
-		s.KeyGroupConfig.validate(v, join(path, "keyGroupConfig"))
+		s.KeyGroupConfig.validate(v, awsproto.JoinPath(path, "keyGroupConfig"))
 	}
 }
 
@@ -1147,23 +1095,23 @@ func (s *CreateKeyValueStoreRequest) Validate() error {
 	}
 	v := new(validator)
 	s.validate(v, "")
-	return v.err()
+	return v.Err()
 }
 
 func (s *CreateKeyValueStoreRequest) validate(v *validator, path string) {
 	if s.Comment != nil {
-		v.checkKeyValueStoreComment(join(path, "comment"), "Comment", *s.Comment)
+		v.checkKeyValueStoreComment(awsproto.JoinPath(path, "comment"), "Comment", *s.Comment)
 	}
 	if s.ImportSource != nil {
-		s.ImportSource.validate(v, join(path, "importSource"))
+		s.ImportSource.validate(v, awsproto.JoinPath(path, "importSource"))
 	}
 	if s.Name == nil {
-		v.null(join(path, "name"), "Name")
+		v.Null(awsproto.JoinPath(path, "name"), "Name")
 	} else {
-		v.checkKeyValueStoreName(join(path, "name"), "Name", *s.Name)
+		v.checkKeyValueStoreName(awsproto.JoinPath(path, "name"), "Name", *s.Name)
 	}
 	if s.Tags != nil {
-		s.Tags.validate(v, join(path, "tags"))
+		s.Tags.validate(v, awsproto.JoinPath(path, "tags"))
 	}
 }
 
@@ -1175,17 +1123,17 @@ func (s *CreateMonitoringSubscriptionRequest) Validate() error {
 	}
 	v := new(validator)
 	s.validate(v, "")
-	return v.err()
+	return v.Err()
 }
 
 func (s *CreateMonitoringSubscriptionRequest) validate(v *validator, path string) {
 	if s.DistributionId == nil {
-		v.null(join(path, "distributionId"), "DistributionId")
+		v.Null(awsproto.JoinPath(path, "distributionId"), "DistributionId")
 	}
 	if s.MonitoringSubscription == nil {
-		v.null(join(path, "monitoringSubscription"), "MonitoringSubscription")
+		v.Null(awsproto.JoinPath(path, "monitoringSubscription"), "MonitoringSubscription")
 	} else {
-		s.MonitoringSubscription.validate(v, join(path, "monitoringSubscription"))
+		s.MonitoringSubscription.validate(v, awsproto.JoinPath(path, "monitoringSubscription"))
 	}
 }
 
@@ -1197,14 +1145,14 @@ func (s *CreateOriginAccessControlRequest) Validate() error {
 	}
 	v := new(validator)
 	s.validate(v, "")
-	return v.err()
+	return v.Err()
 }
 
 func (s *CreateOriginAccessControlRequest) validate(v *validator, path string) {
 	if s.OriginAccessControlConfig == nil {
-		v.null(join(path, "originAccessControlConfig"), "OriginAccessControlConfig")
+		v.Null(awsproto.JoinPath(path, "originAccessControlConfig"), "OriginAccessControlConfig")
 	} else {
-		s.OriginAccessControlConfig.validate(v, join(path, "originAccessControlConfig"))
+		s.OriginAccessControlConfig.validate(v, awsproto.JoinPath(path, "originAccessControlConfig"))
 	}
 }
 
@@ -1216,14 +1164,14 @@ func (s *CreateOriginRequestPolicyRequest) Validate() error {
 	}
 	v := new(validator)
 	s.validate(v, "")
-	return v.err()
+	return v.Err()
 }
 
 func (s *CreateOriginRequestPolicyRequest) validate(v *validator, path string) {
 	if s.OriginRequestPolicyConfig == nil {
-		v.null(join(path, "originRequestPolicyConfig"), "OriginRequestPolicyConfig")
+		v.Null(awsproto.JoinPath(path, "originRequestPolicyConfig"), "OriginRequestPolicyConfig")
 	} else {
-		s.OriginRequestPolicyConfig.validate(v, join(path, "originRequestPolicyConfig"))
+		s.OriginRequestPolicyConfig.validate(v, awsproto.JoinPath(path, "originRequestPolicyConfig"))
 	}
 }
 
@@ -1235,14 +1183,14 @@ func (s *CreatePublicKeyRequest) Validate() error {
 	}
 	v := new(validator)
 	s.validate(v, "")
-	return v.err()
+	return v.Err()
 }
 
 func (s *CreatePublicKeyRequest) validate(v *validator, path string) {
 	if s.PublicKeyConfig == nil {
-		v.null(join(path, "publicKeyConfig"), "PublicKeyConfig")
+		v.Null(awsproto.JoinPath(path, "publicKeyConfig"), "PublicKeyConfig")
 	} else {
-		s.PublicKeyConfig.validate(v, join(path, "publicKeyConfig"))
+		s.PublicKeyConfig.validate(v, awsproto.JoinPath(path, "publicKeyConfig"))
 	}
 }
 
@@ -1254,23 +1202,23 @@ func (s *CreateRealtimeLogConfigRequest) Validate() error {
 	}
 	v := new(validator)
 	s.validate(v, "")
-	return v.err()
+	return v.Err()
 }
 
 func (s *CreateRealtimeLogConfigRequest) validate(v *validator, path string) {
 	if s.EndPoints == nil {
-		v.null(join(path, "endPoints"), "EndPoints")
+		v.Null(awsproto.JoinPath(path, "endPoints"), "EndPoints")
 	} else {
-		v.checkEndPointList(join(path, "endPoints"), "EndPoints", s.EndPoints)
+		v.checkEndPointList(awsproto.JoinPath(path, "endPoints"), "EndPoints", s.EndPoints)
 	}
 	if s.Fields == nil {
-		v.null(join(path, "fields"), "Fields")
+		v.Null(awsproto.JoinPath(path, "fields"), "Fields")
 	}
 	if s.Name == nil {
-		v.null(join(path, "name"), "Name")
+		v.Null(awsproto.JoinPath(path, "name"), "Name")
 	}
 	if s.SamplingRate == nil {
-		v.null(join(path, "samplingRate"), "SamplingRate")
+		v.Null(awsproto.JoinPath(path, "samplingRate"), "SamplingRate")
 	}
 }
 
@@ -1282,14 +1230,14 @@ func (s *CreateResponseHeadersPolicyRequest) Validate() error {
 	}
 	v := new(validator)
 	s.validate(v, "")
-	return v.err()
+	return v.Err()
 }
 
 func (s *CreateResponseHeadersPolicyRequest) validate(v *validator, path string) {
 	if s.ResponseHeadersPolicyConfig == nil {
-		v.null(join(path, "responseHeadersPolicyConfig"), "ResponseHeadersPolicyConfig")
+		v.Null(awsproto.JoinPath(path, "responseHeadersPolicyConfig"), "ResponseHeadersPolicyConfig")
 	} else {
-		s.ResponseHeadersPolicyConfig.validate(v, join(path, "responseHeadersPolicyConfig"))
+		s.ResponseHeadersPolicyConfig.validate(v, awsproto.JoinPath(path, "responseHeadersPolicyConfig"))
 	}
 }
 
@@ -1301,14 +1249,14 @@ func (s *CreateStreamingDistributionRequest) Validate() error {
 	}
 	v := new(validator)
 	s.validate(v, "")
-	return v.err()
+	return v.Err()
 }
 
 func (s *CreateStreamingDistributionRequest) validate(v *validator, path string) {
 	if s.StreamingDistributionConfig == nil {
-		v.null(join(path, "streamingDistributionConfig"), "StreamingDistributionConfig")
+		v.Null(awsproto.JoinPath(path, "streamingDistributionConfig"), "StreamingDistributionConfig")
 	} else {
-		s.StreamingDistributionConfig.validate(v, join(path, "streamingDistributionConfig"))
+		s.StreamingDistributionConfig.validate(v, awsproto.JoinPath(path, "streamingDistributionConfig"))
 	}
 }
 
@@ -1320,14 +1268,14 @@ func (s *CreateStreamingDistributionWithTagsRequest) Validate() error {
 	}
 	v := new(validator)
 	s.validate(v, "")
-	return v.err()
+	return v.Err()
 }
 
 func (s *CreateStreamingDistributionWithTagsRequest) validate(v *validator, path string) {
 	if s.StreamingDistributionConfigWithTags == nil {
-		v.null(join(path, "streamingDistributionConfigWithTags"), "StreamingDistributionConfigWithTags")
+		v.Null(awsproto.JoinPath(path, "streamingDistributionConfigWithTags"), "StreamingDistributionConfigWithTags")
 	} else {
-		s.StreamingDistributionConfigWithTags.validate(v, join(path, "streamingDistributionConfigWithTags"))
+		s.StreamingDistributionConfigWithTags.validate(v, awsproto.JoinPath(path, "streamingDistributionConfigWithTags"))
 	}
 }
 
@@ -1339,20 +1287,20 @@ func (s *CreateTrustStoreRequest) Validate() error {
 	}
 	v := new(validator)
 	s.validate(v, "")
-	return v.err()
+	return v.Err()
 }
 
 func (s *CreateTrustStoreRequest) validate(v *validator, path string) {
 	if s.CaCertificatesBundleSource == nil {
-		v.null(join(path, "caCertificatesBundleSource"), "CaCertificatesBundleSource")
+		v.Null(awsproto.JoinPath(path, "caCertificatesBundleSource"), "CaCertificatesBundleSource")
 	} else {
-		s.CaCertificatesBundleSource.validate(v, join(path, "caCertificatesBundleSource"))
+		s.CaCertificatesBundleSource.validate(v, awsproto.JoinPath(path, "caCertificatesBundleSource"))
 	}
 	if s.Name == nil {
-		v.null(join(path, "name"), "Name")
+		v.Null(awsproto.JoinPath(path, "name"), "Name")
 	}
 	if s.Tags != nil {
-		s.Tags.validate(v, join(path, "tags"))
+		s.Tags.validate(v, awsproto.JoinPath(path, "tags"))
 	}
 }
 
@@ -1364,17 +1312,17 @@ func (s *CreateVpcOriginRequest) Validate() error {
 	}
 	v := new(validator)
 	s.validate(v, "")
-	return v.err()
+	return v.Err()
 }
 
 func (s *CreateVpcOriginRequest) validate(v *validator, path string) {
 	if s.Tags != nil {
-		s.Tags.validate(v, join(path, "tags"))
+		s.Tags.validate(v, awsproto.JoinPath(path, "tags"))
 	}
 	if s.VpcOriginEndpointConfig == nil {
-		v.null(join(path, "vpcOriginEndpointConfig"), "VpcOriginEndpointConfig")
+		v.Null(awsproto.JoinPath(path, "vpcOriginEndpointConfig"), "VpcOriginEndpointConfig")
 	} else {
-		s.VpcOriginEndpointConfig.validate(v, join(path, "vpcOriginEndpointConfig"))
+		s.VpcOriginEndpointConfig.validate(v, awsproto.JoinPath(path, "vpcOriginEndpointConfig"))
 	}
 }
 
@@ -1386,18 +1334,18 @@ func (s *CustomErrorResponse) Validate() error {
 	}
 	v := new(validator)
 	s.validate(v, "")
-	return v.err()
+	return v.Err()
 }
 
 func (s *CustomErrorResponse) validate(v *validator, path string) {
 	if s.ErrorCode == nil {
-		v.null(join(path, "errorCode"), "ErrorCode")
+		v.Null(awsproto.JoinPath(path, "errorCode"), "ErrorCode")
 	}
 }
 
 func (v *validator) checkCustomErrorResponseList(path, member string, x []CustomErrorResponse) {
 	for i := range x {
-		x[i].validate(v, elem(path, i))
+		x[i].validate(v, awsproto.ElemPath(path, i))
 	}
 }
 
@@ -1409,15 +1357,15 @@ func (s *CustomErrorResponses) Validate() error {
 	}
 	v := new(validator)
 	s.validate(v, "")
-	return v.err()
+	return v.Err()
 }
 
 func (s *CustomErrorResponses) validate(v *validator, path string) {
 	if s.Items != nil {
-		v.checkCustomErrorResponseList(join(path, "items"), "Items", s.Items)
+		v.checkCustomErrorResponseList(awsproto.JoinPath(path, "items"), "Items", s.Items)
 	}
 	if s.Quantity == nil {
-		v.null(join(path, "quantity"), "Quantity")
+		v.Null(awsproto.JoinPath(path, "quantity"), "Quantity")
 	}
 }
 
@@ -1429,15 +1377,15 @@ func (s *CustomHeaders) Validate() error {
 	}
 	v := new(validator)
 	s.validate(v, "")
-	return v.err()
+	return v.Err()
 }
 
 func (s *CustomHeaders) validate(v *validator, path string) {
 	if s.Items != nil {
-		v.checkOriginCustomHeadersList(join(path, "items"), "Items", s.Items)
+		v.checkOriginCustomHeadersList(awsproto.JoinPath(path, "items"), "Items", s.Items)
 	}
 	if s.Quantity == nil {
-		v.null(join(path, "quantity"), "Quantity")
+		v.Null(awsproto.JoinPath(path, "quantity"), "Quantity")
 	}
 }
 
@@ -1449,29 +1397,29 @@ func (s *CustomOriginConfig) Validate() error {
 	}
 	v := new(validator)
 	s.validate(v, "")
-	return v.err()
+	return v.Err()
 }
 
 func (s *CustomOriginConfig) validate(v *validator, path string) {
 	if s.HTTPPort == nil {
-		v.null(join(path, "hTTPPort"), "HTTPPort")
+		v.Null(awsproto.JoinPath(path, "hTTPPort"), "HTTPPort")
 	}
 	if s.HTTPSPort == nil {
-		v.null(join(path, "hTTPSPort"), "HTTPSPort")
+		v.Null(awsproto.JoinPath(path, "hTTPSPort"), "HTTPSPort")
 	}
 	if s.IpAddressType != "" {
-		v.checkIpAddressType(join(path, "ipAddressType"), "IpAddressType", s.IpAddressType)
+		v.checkIpAddressType(awsproto.JoinPath(path, "ipAddressType"), "IpAddressType", s.IpAddressType)
 	}
 	if s.OriginMtlsConfig != nil {
-		s.OriginMtlsConfig.validate(v, join(path, "originMtlsConfig"))
+		s.OriginMtlsConfig.validate(v, awsproto.JoinPath(path, "originMtlsConfig"))
 	}
 	if s.OriginProtocolPolicy == "" {
-		v.null(join(path, "originProtocolPolicy"), "OriginProtocolPolicy")
+		v.Null(awsproto.JoinPath(path, "originProtocolPolicy"), "OriginProtocolPolicy")
 	} else {
-		v.checkOriginProtocolPolicy(join(path, "originProtocolPolicy"), "OriginProtocolPolicy", s.OriginProtocolPolicy)
+		v.checkOriginProtocolPolicy(awsproto.JoinPath(path, "originProtocolPolicy"), "OriginProtocolPolicy", s.OriginProtocolPolicy)
 	}
 	if s.OriginSslProtocols != nil {
-		s.OriginSslProtocols.validate(v, join(path, "originSslProtocols"))
+		s.OriginSslProtocols.validate(v, awsproto.JoinPath(path, "originSslProtocols"))
 	}
 }
 
@@ -1479,7 +1427,7 @@ func (v *validator) checkCustomizationActionType(path, member string, x Customiz
 	switch x {
 	case "override", "disable":
 	default:
-		v.fail(path, member, "enum", string(x), "Member must satisfy enum value set: [override, disable]")
+		v.Fail(path, member, "enum", string(x), "Member must satisfy enum value set: [override, disable]")
 	}
 }
 
@@ -1491,18 +1439,18 @@ func (s *Customizations) Validate() error {
 	}
 	v := new(validator)
 	s.validate(v, "")
-	return v.err()
+	return v.Err()
 }
 
 func (s *Customizations) validate(v *validator, path string) {
 	if s.Certificate != nil {
-		s.Certificate.validate(v, join(path, "certificate"))
+		s.Certificate.validate(v, awsproto.JoinPath(path, "certificate"))
 	}
 	if s.GeoRestrictions != nil {
-		s.GeoRestrictions.validate(v, join(path, "geoRestrictions"))
+		s.GeoRestrictions.validate(v, awsproto.JoinPath(path, "geoRestrictions"))
 	}
 	if s.WebAcl != nil {
-		s.WebAcl.validate(v, join(path, "webAcl"))
+		s.WebAcl.validate(v, awsproto.JoinPath(path, "webAcl"))
 	}
 }
 
@@ -1514,38 +1462,38 @@ func (s *DefaultCacheBehavior) Validate() error {
 	}
 	v := new(validator)
 	s.validate(v, "")
-	return v.err()
+	return v.Err()
 }
 
 func (s *DefaultCacheBehavior) validate(v *validator, path string) {
 	if s.AllowedMethods != nil {
-		s.AllowedMethods.validate(v, join(path, "allowedMethods"))
+		s.AllowedMethods.validate(v, awsproto.JoinPath(path, "allowedMethods"))
 	}
 	if s.ForwardedValues != nil {
-		s.ForwardedValues.validate(v, join(path, "forwardedValues"))
+		s.ForwardedValues.validate(v, awsproto.JoinPath(path, "forwardedValues"))
 	}
 	if s.FunctionAssociations != nil {
-		s.FunctionAssociations.validate(v, join(path, "functionAssociations"))
+		s.FunctionAssociations.validate(v, awsproto.JoinPath(path, "functionAssociations"))
 	}
 	if s.GrpcConfig != nil {
-		s.GrpcConfig.validate(v, join(path, "grpcConfig"))
+		s.GrpcConfig.validate(v, awsproto.JoinPath(path, "grpcConfig"))
 	}
 	if s.LambdaFunctionAssociations != nil {
-		s.LambdaFunctionAssociations.validate(v, join(path, "lambdaFunctionAssociations"))
+		s.LambdaFunctionAssociations.validate(v, awsproto.JoinPath(path, "lambdaFunctionAssociations"))
 	}
 	if s.TargetOriginId == nil {
-		v.null(join(path, "targetOriginId"), "TargetOriginId")
+		v.Null(awsproto.JoinPath(path, "targetOriginId"), "TargetOriginId")
 	}
 	if s.TrustedKeyGroups != nil {
-		s.TrustedKeyGroups.validate(v, join(path, "trustedKeyGroups"))
+		s.TrustedKeyGroups.validate(v, awsproto.JoinPath(path, "trustedKeyGroups"))
 	}
 	if s.TrustedSigners != nil {
-		s.TrustedSigners.validate(v, join(path, "trustedSigners"))
+		s.TrustedSigners.validate(v, awsproto.JoinPath(path, "trustedSigners"))
 	}
 	if s.ViewerProtocolPolicy == "" {
-		v.null(join(path, "viewerProtocolPolicy"), "ViewerProtocolPolicy")
+		v.Null(awsproto.JoinPath(path, "viewerProtocolPolicy"), "ViewerProtocolPolicy")
 	} else {
-		v.checkViewerProtocolPolicy(join(path, "viewerProtocolPolicy"), "ViewerProtocolPolicy", s.ViewerProtocolPolicy)
+		v.checkViewerProtocolPolicy(awsproto.JoinPath(path, "viewerProtocolPolicy"), "ViewerProtocolPolicy", s.ViewerProtocolPolicy)
 	}
 }
 
@@ -1557,15 +1505,15 @@ func (s *DeleteAnycastIpListRequest) Validate() error {
 	}
 	v := new(validator)
 	s.validate(v, "")
-	return v.err()
+	return v.Err()
 }
 
 func (s *DeleteAnycastIpListRequest) validate(v *validator, path string) {
 	if s.Id == nil {
-		v.null(join(path, "id"), "Id")
+		v.Null(awsproto.JoinPath(path, "id"), "Id")
 	}
 	if s.IfMatch == nil {
-		v.null(join(path, "ifMatch"), "IfMatch")
+		v.Null(awsproto.JoinPath(path, "ifMatch"), "IfMatch")
 	}
 }
 
@@ -1577,12 +1525,12 @@ func (s *DeleteCachePolicyRequest) Validate() error {
 	}
 	v := new(validator)
 	s.validate(v, "")
-	return v.err()
+	return v.Err()
 }
 
 func (s *DeleteCachePolicyRequest) validate(v *validator, path string) {
 	if s.Id == nil {
-		v.null(join(path, "id"), "Id")
+		v.Null(awsproto.JoinPath(path, "id"), "Id")
 	}
 }
 
@@ -1594,12 +1542,12 @@ func (s *DeleteCloudFrontOriginAccessIdentityRequest) Validate() error {
 	}
 	v := new(validator)
 	s.validate(v, "")
-	return v.err()
+	return v.Err()
 }
 
 func (s *DeleteCloudFrontOriginAccessIdentityRequest) validate(v *validator, path string) {
 	if s.Id == nil {
-		v.null(join(path, "id"), "Id")
+		v.Null(awsproto.JoinPath(path, "id"), "Id")
 	}
 }
 
@@ -1611,17 +1559,17 @@ func (s *DeleteConnectionFunctionRequest) Validate() error {
 	}
 	v := new(validator)
 	s.validate(v, "")
-	return v.err()
+	return v.Err()
 }
 
 func (s *DeleteConnectionFunctionRequest) validate(v *validator, path string) {
 	if s.Id == nil {
-		v.null(join(path, "id"), "Id")
+		v.Null(awsproto.JoinPath(path, "id"), "Id")
 	} else {
-		v.checkResourceId(join(path, "id"), "Id", *s.Id)
+		v.checkResourceId(awsproto.JoinPath(path, "id"), "Id", *s.Id)
 	}
 	if s.IfMatch == nil {
-		v.null(join(path, "ifMatch"), "IfMatch")
+		v.Null(awsproto.JoinPath(path, "ifMatch"), "IfMatch")
 	}
 }
 
@@ -1633,15 +1581,15 @@ func (s *DeleteConnectionGroupRequest) Validate() error {
 	}
 	v := new(validator)
 	s.validate(v, "")
-	return v.err()
+	return v.Err()
 }
 
 func (s *DeleteConnectionGroupRequest) validate(v *validator, path string) {
 	if s.Id == nil {
-		v.null(join(path, "id"), "Id")
+		v.Null(awsproto.JoinPath(path, "id"), "Id")
 	}
 	if s.IfMatch == nil {
-		v.null(join(path, "ifMatch"), "IfMatch")
+		v.Null(awsproto.JoinPath(path, "ifMatch"), "IfMatch")
 	}
 }
 
@@ -1653,12 +1601,12 @@ func (s *DeleteContinuousDeploymentPolicyRequest) Validate() error {
 	}
 	v := new(validator)
 	s.validate(v, "")
-	return v.err()
+	return v.Err()
 }
 
 func (s *DeleteContinuousDeploymentPolicyRequest) validate(v *validator, path string) {
 	if s.Id == nil {
-		v.null(join(path, "id"), "Id")
+		v.Null(awsproto.JoinPath(path, "id"), "Id")
 	}
 }
 
@@ -1670,12 +1618,12 @@ func (s *DeleteDistributionRequest) Validate() error {
 	}
 	v := new(validator)
 	s.validate(v, "")
-	return v.err()
+	return v.Err()
 }
 
 func (s *DeleteDistributionRequest) validate(v *validator, path string) {
 	if s.Id == nil {
-		v.null(join(path, "id"), "Id")
+		v.Null(awsproto.JoinPath(path, "id"), "Id")
 	}
 }
 
@@ -1687,15 +1635,15 @@ func (s *DeleteDistributionTenantRequest) Validate() error {
 	}
 	v := new(validator)
 	s.validate(v, "")
-	return v.err()
+	return v.Err()
 }
 
 func (s *DeleteDistributionTenantRequest) validate(v *validator, path string) {
 	if s.Id == nil {
-		v.null(join(path, "id"), "Id")
+		v.Null(awsproto.JoinPath(path, "id"), "Id")
 	}
 	if s.IfMatch == nil {
-		v.null(join(path, "ifMatch"), "IfMatch")
+		v.Null(awsproto.JoinPath(path, "ifMatch"), "IfMatch")
 	}
 }
 
@@ -1707,12 +1655,12 @@ func (s *DeleteFieldLevelEncryptionConfigRequest) Validate() error {
 	}
 	v := new(validator)
 	s.validate(v, "")
-	return v.err()
+	return v.Err()
 }
 
 func (s *DeleteFieldLevelEncryptionConfigRequest) validate(v *validator, path string) {
 	if s.Id == nil {
-		v.null(join(path, "id"), "Id")
+		v.Null(awsproto.JoinPath(path, "id"), "Id")
 	}
 }
 
@@ -1724,12 +1672,12 @@ func (s *DeleteFieldLevelEncryptionProfileRequest) Validate() error {
 	}
 	v := new(validator)
 	s.validate(v, "")
-	return v.err()
+	return v.Err()
 }
 
 func (s *DeleteFieldLevelEncryptionProfileRequest) validate(v *validator, path string) {
 	if s.Id == nil {
-		v.null(join(path, "id"), "Id")
+		v.Null(awsproto.JoinPath(path, "id"), "Id")
 	}
 }
 
@@ -1741,17 +1689,17 @@ func (s *DeleteFunctionRequest) Validate() error {
 	}
 	v := new(validator)
 	s.validate(v, "")
-	return v.err()
+	return v.Err()
 }
 
 func (s *DeleteFunctionRequest) validate(v *validator, path string) {
 	if s.IfMatch == nil {
-		v.null(join(path, "ifMatch"), "IfMatch")
+		v.Null(awsproto.JoinPath(path, "ifMatch"), "IfMatch")
 	}
 	if s.Name == nil {
-		v.null(join(path, "name"), "Name")
+		v.Null(awsproto.JoinPath(path, "name"), "Name")
 	} else {
-		v.checkFunctionName(join(path, "name"), "Name", *s.Name)
+		v.checkFunctionName(awsproto.JoinPath(path, "name"), "Name", *s.Name)
 	}
 }
 
@@ -1763,12 +1711,12 @@ func (s *DeleteKeyGroupRequest) Validate() error {
 	}
 	v := new(validator)
 	s.validate(v, "")
-	return v.err()
+	return v.Err()
 }
 
 func (s *DeleteKeyGroupRequest) validate(v *validator, path string) {
 	if s.Id == nil {
-		v.null(join(path, "id"), "Id")
+		v.Null(awsproto.JoinPath(path, "id"), "Id")
 	}
 }
 
@@ -1780,17 +1728,17 @@ func (s *DeleteKeyValueStoreRequest) Validate() error {
 	}
 	v := new(validator)
 	s.validate(v, "")
-	return v.err()
+	return v.Err()
 }
 
 func (s *DeleteKeyValueStoreRequest) validate(v *validator, path string) {
 	if s.IfMatch == nil {
-		v.null(join(path, "ifMatch"), "IfMatch")
+		v.Null(awsproto.JoinPath(path, "ifMatch"), "IfMatch")
 	}
 	if s.Name == nil {
-		v.null(join(path, "name"), "Name")
+		v.Null(awsproto.JoinPath(path, "name"), "Name")
 	} else {
-		v.checkKeyValueStoreName(join(path, "name"), "Name", *s.Name)
+		v.checkKeyValueStoreName(awsproto.JoinPath(path, "name"), "Name", *s.Name)
 	}
 }
 
@@ -1802,12 +1750,12 @@ func (s *DeleteMonitoringSubscriptionRequest) Validate() error {
 	}
 	v := new(validator)
 	s.validate(v, "")
-	return v.err()
+	return v.Err()
 }
 
 func (s *DeleteMonitoringSubscriptionRequest) validate(v *validator, path string) {
 	if s.DistributionId == nil {
-		v.null(join(path, "distributionId"), "DistributionId")
+		v.Null(awsproto.JoinPath(path, "distributionId"), "DistributionId")
 	}
 }
 
@@ -1819,12 +1767,12 @@ func (s *DeleteOriginAccessControlRequest) Validate() error {
 	}
 	v := new(validator)
 	s.validate(v, "")
-	return v.err()
+	return v.Err()
 }
 
 func (s *DeleteOriginAccessControlRequest) validate(v *validator, path string) {
 	if s.Id == nil {
-		v.null(join(path, "id"), "Id")
+		v.Null(awsproto.JoinPath(path, "id"), "Id")
 	}
 }
 
@@ -1836,12 +1784,12 @@ func (s *DeleteOriginRequestPolicyRequest) Validate() error {
 	}
 	v := new(validator)
 	s.validate(v, "")
-	return v.err()
+	return v.Err()
 }
 
 func (s *DeleteOriginRequestPolicyRequest) validate(v *validator, path string) {
 	if s.Id == nil {
-		v.null(join(path, "id"), "Id")
+		v.Null(awsproto.JoinPath(path, "id"), "Id")
 	}
 }
 
@@ -1853,12 +1801,12 @@ func (s *DeletePublicKeyRequest) Validate() error {
 	}
 	v := new(validator)
 	s.validate(v, "")
-	return v.err()
+	return v.Err()
 }
 
 func (s *DeletePublicKeyRequest) validate(v *validator, path string) {
 	if s.Id == nil {
-		v.null(join(path, "id"), "Id")
+		v.Null(awsproto.JoinPath(path, "id"), "Id")
 	}
 }
 
@@ -1870,7 +1818,7 @@ func (s *DeleteRealtimeLogConfigRequest) Validate() error {
 	}
 	v := new(validator)
 	s.validate(v, "")
-	return v.err()
+	return v.Err()
 }
 
 func (s *DeleteRealtimeLogConfigRequest) validate(v *validator, path string) {
@@ -1884,12 +1832,12 @@ func (s *DeleteResourcePolicyRequest) Validate() error {
 	}
 	v := new(validator)
 	s.validate(v, "")
-	return v.err()
+	return v.Err()
 }
 
 func (s *DeleteResourcePolicyRequest) validate(v *validator, path string) {
 	if s.ResourceArn == nil {
-		v.null(join(path, "resourceArn"), "ResourceArn")
+		v.Null(awsproto.JoinPath(path, "resourceArn"), "ResourceArn")
 	}
 }
 
@@ -1901,12 +1849,12 @@ func (s *DeleteResponseHeadersPolicyRequest) Validate() error {
 	}
 	v := new(validator)
 	s.validate(v, "")
-	return v.err()
+	return v.Err()
 }
 
 func (s *DeleteResponseHeadersPolicyRequest) validate(v *validator, path string) {
 	if s.Id == nil {
-		v.null(join(path, "id"), "Id")
+		v.Null(awsproto.JoinPath(path, "id"), "Id")
 	}
 }
 
@@ -1918,12 +1866,12 @@ func (s *DeleteStreamingDistributionRequest) Validate() error {
 	}
 	v := new(validator)
 	s.validate(v, "")
-	return v.err()
+	return v.Err()
 }
 
 func (s *DeleteStreamingDistributionRequest) validate(v *validator, path string) {
 	if s.Id == nil {
-		v.null(join(path, "id"), "Id")
+		v.Null(awsproto.JoinPath(path, "id"), "Id")
 	}
 }
 
@@ -1935,17 +1883,17 @@ func (s *DeleteTrustStoreRequest) Validate() error {
 	}
 	v := new(validator)
 	s.validate(v, "")
-	return v.err()
+	return v.Err()
 }
 
 func (s *DeleteTrustStoreRequest) validate(v *validator, path string) {
 	if s.Id == nil {
-		v.null(join(path, "id"), "Id")
+		v.Null(awsproto.JoinPath(path, "id"), "Id")
 	} else {
-		v.checkResourceId(join(path, "id"), "Id", *s.Id)
+		v.checkResourceId(awsproto.JoinPath(path, "id"), "Id", *s.Id)
 	}
 	if s.IfMatch == nil {
-		v.null(join(path, "ifMatch"), "IfMatch")
+		v.Null(awsproto.JoinPath(path, "ifMatch"), "IfMatch")
 	}
 }
 
@@ -1957,15 +1905,15 @@ func (s *DeleteVpcOriginRequest) Validate() error {
 	}
 	v := new(validator)
 	s.validate(v, "")
-	return v.err()
+	return v.Err()
 }
 
 func (s *DeleteVpcOriginRequest) validate(v *validator, path string) {
 	if s.Id == nil {
-		v.null(join(path, "id"), "Id")
+		v.Null(awsproto.JoinPath(path, "id"), "Id")
 	}
 	if s.IfMatch == nil {
-		v.null(join(path, "ifMatch"), "IfMatch")
+		v.Null(awsproto.JoinPath(path, "ifMatch"), "IfMatch")
 	}
 }
 
@@ -1977,15 +1925,15 @@ func (s *DescribeConnectionFunctionRequest) Validate() error {
 	}
 	v := new(validator)
 	s.validate(v, "")
-	return v.err()
+	return v.Err()
 }
 
 func (s *DescribeConnectionFunctionRequest) validate(v *validator, path string) {
 	if s.Identifier == nil {
-		v.null(join(path, "identifier"), "Identifier")
+		v.Null(awsproto.JoinPath(path, "identifier"), "Identifier")
 	}
 	if s.Stage != "" {
-		v.checkFunctionStage(join(path, "stage"), "Stage", s.Stage)
+		v.checkFunctionStage(awsproto.JoinPath(path, "stage"), "Stage", s.Stage)
 	}
 }
 
@@ -1997,17 +1945,17 @@ func (s *DescribeFunctionRequest) Validate() error {
 	}
 	v := new(validator)
 	s.validate(v, "")
-	return v.err()
+	return v.Err()
 }
 
 func (s *DescribeFunctionRequest) validate(v *validator, path string) {
 	if s.Name == nil {
-		v.null(join(path, "name"), "Name")
+		v.Null(awsproto.JoinPath(path, "name"), "Name")
 	} else {
-		v.checkFunctionName(join(path, "name"), "Name", *s.Name)
+		v.checkFunctionName(awsproto.JoinPath(path, "name"), "Name", *s.Name)
 	}
 	if s.Stage != "" {
-		v.checkFunctionStage(join(path, "stage"), "Stage", s.Stage)
+		v.checkFunctionStage(awsproto.JoinPath(path, "stage"), "Stage", s.Stage)
 	}
 }
 
@@ -2019,14 +1967,14 @@ func (s *DescribeKeyValueStoreRequest) Validate() error {
 	}
 	v := new(validator)
 	s.validate(v, "")
-	return v.err()
+	return v.Err()
 }
 
 func (s *DescribeKeyValueStoreRequest) validate(v *validator, path string) {
 	if s.Name == nil {
-		v.null(join(path, "name"), "Name")
+		v.Null(awsproto.JoinPath(path, "name"), "Name")
 	} else {
-		v.checkKeyValueStoreName(join(path, "name"), "Name", *s.Name)
+		v.checkKeyValueStoreName(awsproto.JoinPath(path, "name"), "Name", *s.Name)
 	}
 }
 
@@ -2038,12 +1986,12 @@ func (s *DisassociateDistributionTenantWebACLRequest) Validate() error {
 	}
 	v := new(validator)
 	s.validate(v, "")
-	return v.err()
+	return v.Err()
 }
 
 func (s *DisassociateDistributionTenantWebACLRequest) validate(v *validator, path string) {
 	if s.Id == nil {
-		v.null(join(path, "id"), "Id")
+		v.Null(awsproto.JoinPath(path, "id"), "Id")
 	}
 }
 
@@ -2055,12 +2003,12 @@ func (s *DisassociateDistributionWebACLRequest) Validate() error {
 	}
 	v := new(validator)
 	s.validate(v, "")
-	return v.err()
+	return v.Err()
 }
 
 func (s *DisassociateDistributionWebACLRequest) validate(v *validator, path string) {
 	if s.Id == nil {
-		v.null(join(path, "id"), "Id")
+		v.Null(awsproto.JoinPath(path, "id"), "Id")
 	}
 }
 
@@ -2072,70 +2020,70 @@ func (s *DistributionConfig) Validate() error {
 	}
 	v := new(validator)
 	s.validate(v, "")
-	return v.err()
+	return v.Err()
 }
 
 func (s *DistributionConfig) validate(v *validator, path string) {
 	if s.Aliases != nil {
-		s.Aliases.validate(v, join(path, "aliases"))
+		s.Aliases.validate(v, awsproto.JoinPath(path, "aliases"))
 	}
 	if s.CacheBehaviors != nil {
-		s.CacheBehaviors.validate(v, join(path, "cacheBehaviors"))
+		s.CacheBehaviors.validate(v, awsproto.JoinPath(path, "cacheBehaviors"))
 	}
 	if s.CacheTagConfig != nil {
-		s.CacheTagConfig.validate(v, join(path, "cacheTagConfig"))
+		s.CacheTagConfig.validate(v, awsproto.JoinPath(path, "cacheTagConfig"))
 	}
 	if s.CallerReference == nil {
-		v.null(join(path, "callerReference"), "CallerReference")
+		v.Null(awsproto.JoinPath(path, "callerReference"), "CallerReference")
 	}
 	if s.Comment == nil {
-		v.null(join(path, "comment"), "Comment")
+		v.Null(awsproto.JoinPath(path, "comment"), "Comment")
 	}
 	if s.ConnectionFunctionAssociation != nil {
-		s.ConnectionFunctionAssociation.validate(v, join(path, "connectionFunctionAssociation"))
+		s.ConnectionFunctionAssociation.validate(v, awsproto.JoinPath(path, "connectionFunctionAssociation"))
 	}
 	if s.ConnectionMode != "" {
-		v.checkConnectionMode(join(path, "connectionMode"), "ConnectionMode", s.ConnectionMode)
+		v.checkConnectionMode(awsproto.JoinPath(path, "connectionMode"), "ConnectionMode", s.ConnectionMode)
 	}
 	if s.CustomErrorResponses != nil {
-		s.CustomErrorResponses.validate(v, join(path, "customErrorResponses"))
+		s.CustomErrorResponses.validate(v, awsproto.JoinPath(path, "customErrorResponses"))
 	}
 	if s.DefaultCacheBehavior == nil {
-		v.null(join(path, "defaultCacheBehavior"), "DefaultCacheBehavior")
+		v.Null(awsproto.JoinPath(path, "defaultCacheBehavior"), "DefaultCacheBehavior")
 	} else {
-		s.DefaultCacheBehavior.validate(v, join(path, "defaultCacheBehavior"))
+		s.DefaultCacheBehavior.validate(v, awsproto.JoinPath(path, "defaultCacheBehavior"))
 	}
 	if s.Enabled == nil {
-		v.null(join(path, "enabled"), "Enabled")
+		v.Null(awsproto.JoinPath(path, "enabled"), "Enabled")
 	}
 	if s.HttpVersion != "" {
-		v.checkHttpVersion(join(path, "httpVersion"), "HttpVersion", s.HttpVersion)
+		v.checkHttpVersion(awsproto.JoinPath(path, "httpVersion"), "HttpVersion", s.HttpVersion)
 	}
 	if s.Logging != nil {
-		s.Logging.validate(v, join(path, "logging"))
+		s.Logging.validate(v, awsproto.JoinPath(path, "logging"))
 	}
 	if s.OriginGroups != nil {
-		s.OriginGroups.validate(v, join(path, "originGroups"))
+		s.OriginGroups.validate(v, awsproto.JoinPath(path, "originGroups"))
 	}
 	if s.Origins == nil {
-		v.null(join(path, "origins"), "Origins")
+		v.Null(awsproto.JoinPath(path, "origins"), "Origins")
 	} else {
-		s.Origins.validate(v, join(path, "origins"))
+		s.Origins.validate(v, awsproto.JoinPath(path, "origins"))
 	}
 	if s.PriceClass != "" {
-		v.checkPriceClass(join(path, "priceClass"), "PriceClass", s.PriceClass)
+		v.checkPriceClass(awsproto.JoinPath(path, "priceClass"), "PriceClass", s.PriceClass)
 	}
 	if s.Restrictions != nil {
-		s.Restrictions.validate(v, join(path, "restrictions"))
+		s.Restrictions.validate(v, awsproto.JoinPath(path, "restrictions"))
 	}
 	if s.TenantConfig != nil {
-		s.TenantConfig.validate(v, join(path, "tenantConfig"))
+		s.TenantConfig.validate(v, awsproto.JoinPath(path, "tenantConfig"))
 	}
 	if s.ViewerCertificate != nil {
-		s.ViewerCertificate.validate(v, join(path, "viewerCertificate"))
+		s.ViewerCertificate.validate(v, awsproto.JoinPath(path, "viewerCertificate"))
 	}
 	if s.ViewerMtlsConfig != nil {
-		s.ViewerMtlsConfig.validate(v, join(path, "viewerMtlsConfig"))
+		s.ViewerMtlsConfig.validate(v, awsproto.JoinPath(path, "viewerMtlsConfig"))
 	}
 }
 
@@ -2147,19 +2095,19 @@ func (s *DistributionConfigWithTags) Validate() error {
 	}
 	v := new(validator)
 	s.validate(v, "")
-	return v.err()
+	return v.Err()
 }
 
 func (s *DistributionConfigWithTags) validate(v *validator, path string) {
 	if s.DistributionConfig == nil {
-		v.null(join(path, "distributionConfig"), "DistributionConfig")
+		v.Null(awsproto.JoinPath(path, "distributionConfig"), "DistributionConfig")
 	} else {
-		s.DistributionConfig.validate(v, join(path, "distributionConfig"))
+		s.DistributionConfig.validate(v, awsproto.JoinPath(path, "distributionConfig"))
 	}
 	if s.Tags == nil {
-		v.null(join(path, "tags"), "Tags")
+		v.Null(awsproto.JoinPath(path, "tags"), "Tags")
 	} else {
-		s.Tags.validate(v, join(path, "tags"))
+		s.Tags.validate(v, awsproto.JoinPath(path, "tags"))
 	}
 }
 
@@ -2171,7 +2119,7 @@ func (s *DistributionResourceId) Validate() error {
 	}
 	v := new(validator)
 	s.validate(v, "")
-	return v.err()
+	return v.Err()
 }
 
 func (s *DistributionResourceId) validate(v *validator, path string) {
@@ -2185,7 +2133,7 @@ func (s *DistributionTenantAssociationFilter) Validate() error {
 	}
 	v := new(validator)
 	s.validate(v, "")
-	return v.err()
+	return v.Err()
 }
 
 func (s *DistributionTenantAssociationFilter) validate(v *validator, path string) {
@@ -2199,18 +2147,18 @@ func (s *DomainItem) Validate() error {
 	}
 	v := new(validator)
 	s.validate(v, "")
-	return v.err()
+	return v.Err()
 }
 
 func (s *DomainItem) validate(v *validator, path string) {
 	if s.Domain == nil {
-		v.null(join(path, "domain"), "Domain")
+		v.Null(awsproto.JoinPath(path, "domain"), "Domain")
 	}
 }
 
 func (v *validator) checkDomainList(path, member string, x []DomainItem) {
 	for i := range x {
-		x[i].validate(v, elem(path, i))
+		x[i].validate(v, awsproto.ElemPath(path, i))
 	}
 }
 
@@ -2222,15 +2170,15 @@ func (s *EncryptionEntities) Validate() error {
 	}
 	v := new(validator)
 	s.validate(v, "")
-	return v.err()
+	return v.Err()
 }
 
 func (s *EncryptionEntities) validate(v *validator, path string) {
 	if s.Items != nil {
-		v.checkEncryptionEntityList(join(path, "items"), "Items", s.Items)
+		v.checkEncryptionEntityList(awsproto.JoinPath(path, "items"), "Items", s.Items)
 	}
 	if s.Quantity == nil {
-		v.null(join(path, "quantity"), "Quantity")
+		v.Null(awsproto.JoinPath(path, "quantity"), "Quantity")
 	}
 }
 
@@ -2242,26 +2190,26 @@ func (s *EncryptionEntity) Validate() error {
 	}
 	v := new(validator)
 	s.validate(v, "")
-	return v.err()
+	return v.Err()
 }
 
 func (s *EncryptionEntity) validate(v *validator, path string) {
 	if s.FieldPatterns == nil {
-		v.null(join(path, "fieldPatterns"), "FieldPatterns")
+		v.Null(awsproto.JoinPath(path, "fieldPatterns"), "FieldPatterns")
 	} else {
-		s.FieldPatterns.validate(v, join(path, "fieldPatterns"))
+		s.FieldPatterns.validate(v, awsproto.JoinPath(path, "fieldPatterns"))
 	}
 	if s.ProviderId == nil {
-		v.null(join(path, "providerId"), "ProviderId")
+		v.Null(awsproto.JoinPath(path, "providerId"), "ProviderId")
 	}
 	if s.PublicKeyId == nil {
-		v.null(join(path, "publicKeyId"), "PublicKeyId")
+		v.Null(awsproto.JoinPath(path, "publicKeyId"), "PublicKeyId")
 	}
 }
 
 func (v *validator) checkEncryptionEntityList(path, member string, x []EncryptionEntity) {
 	for i := range x {
-		x[i].validate(v, elem(path, i))
+		x[i].validate(v, awsproto.ElemPath(path, i))
 	}
 }
 
@@ -2273,21 +2221,21 @@ func (s *EndPoint) Validate() error {
 	}
 	v := new(validator)
 	s.validate(v, "")
-	return v.err()
+	return v.Err()
 }
 
 func (s *EndPoint) validate(v *validator, path string) {
 	if s.KinesisStreamConfig != nil {
-		s.KinesisStreamConfig.validate(v, join(path, "kinesisStreamConfig"))
+		s.KinesisStreamConfig.validate(v, awsproto.JoinPath(path, "kinesisStreamConfig"))
 	}
 	if s.StreamType == nil {
-		v.null(join(path, "streamType"), "StreamType")
+		v.Null(awsproto.JoinPath(path, "streamType"), "StreamType")
 	}
 }
 
 func (v *validator) checkEndPointList(path, member string, x []EndPoint) {
 	for i := range x {
-		x[i].validate(v, elem(path, i))
+		x[i].validate(v, awsproto.ElemPath(path, i))
 	}
 }
 
@@ -2295,7 +2243,7 @@ func (v *validator) checkEventType(path, member string, x EventType) {
 	switch x {
 	case "viewer-request", "viewer-response", "origin-request", "origin-response":
 	default:
-		v.fail(path, member, "enum", string(x), "Member must satisfy enum value set: [viewer-request, viewer-response, origin-request, origin-response]")
+		v.Fail(path, member, "enum", string(x), "Member must satisfy enum value set: [viewer-request, viewer-response, origin-request, origin-response]")
 	}
 }
 
@@ -2307,18 +2255,18 @@ func (s *FieldLevelEncryptionConfig) Validate() error {
 	}
 	v := new(validator)
 	s.validate(v, "")
-	return v.err()
+	return v.Err()
 }
 
 func (s *FieldLevelEncryptionConfig) validate(v *validator, path string) {
 	if s.CallerReference == nil {
-		v.null(join(path, "callerReference"), "CallerReference")
+		v.Null(awsproto.JoinPath(path, "callerReference"), "CallerReference")
 	}
 	if s.ContentTypeProfileConfig != nil {
-		s.ContentTypeProfileConfig.validate(v, join(path, "contentTypeProfileConfig"))
+		s.ContentTypeProfileConfig.validate(v, awsproto.JoinPath(path, "contentTypeProfileConfig"))
 	}
 	if s.QueryArgProfileConfig != nil {
-		s.QueryArgProfileConfig.validate(v, join(path, "queryArgProfileConfig"))
+		s.QueryArgProfileConfig.validate(v, awsproto.JoinPath(path, "queryArgProfileConfig"))
 	}
 }
 
@@ -2330,20 +2278,20 @@ func (s *FieldLevelEncryptionProfileConfig) Validate() error {
 	}
 	v := new(validator)
 	s.validate(v, "")
-	return v.err()
+	return v.Err()
 }
 
 func (s *FieldLevelEncryptionProfileConfig) validate(v *validator, path string) {
 	if s.CallerReference == nil {
-		v.null(join(path, "callerReference"), "CallerReference")
+		v.Null(awsproto.JoinPath(path, "callerReference"), "CallerReference")
 	}
 	if s.EncryptionEntities == nil {
-		v.null(join(path, "encryptionEntities"), "EncryptionEntities")
+		v.Null(awsproto.JoinPath(path, "encryptionEntities"), "EncryptionEntities")
 	} else {
-		s.EncryptionEntities.validate(v, join(path, "encryptionEntities"))
+		s.EncryptionEntities.validate(v, awsproto.JoinPath(path, "encryptionEntities"))
 	}
 	if s.Name == nil {
-		v.null(join(path, "name"), "Name")
+		v.Null(awsproto.JoinPath(path, "name"), "Name")
 	}
 }
 
@@ -2355,12 +2303,12 @@ func (s *FieldPatterns) Validate() error {
 	}
 	v := new(validator)
 	s.validate(v, "")
-	return v.err()
+	return v.Err()
 }
 
 func (s *FieldPatterns) validate(v *validator, path string) {
 	if s.Quantity == nil {
-		v.null(join(path, "quantity"), "Quantity")
+		v.Null(awsproto.JoinPath(path, "quantity"), "Quantity")
 	}
 }
 
@@ -2368,7 +2316,7 @@ func (v *validator) checkFormat(path, member string, x Format) {
 	switch x {
 	case "URLEncoded":
 	default:
-		v.fail(path, member, "enum", string(x), "Member must satisfy enum value set: [URLEncoded]")
+		v.Fail(path, member, "enum", string(x), "Member must satisfy enum value set: [URLEncoded]")
 	}
 }
 
@@ -2380,23 +2328,23 @@ func (s *ForwardedValues) Validate() error {
 	}
 	v := new(validator)
 	s.validate(v, "")
-	return v.err()
+	return v.Err()
 }
 
 func (s *ForwardedValues) validate(v *validator, path string) {
 	if s.Cookies == nil {
-		v.null(join(path, "cookies"), "Cookies")
+		v.Null(awsproto.JoinPath(path, "cookies"), "Cookies")
 	} else {
-		s.Cookies.validate(v, join(path, "cookies"))
+		s.Cookies.validate(v, awsproto.JoinPath(path, "cookies"))
 	}
 	if s.Headers != nil {
-		s.Headers.validate(v, join(path, "headers"))
+		s.Headers.validate(v, awsproto.JoinPath(path, "headers"))
 	}
 	if s.QueryString == nil {
-		v.null(join(path, "queryString"), "QueryString")
+		v.Null(awsproto.JoinPath(path, "queryString"), "QueryString")
 	}
 	if s.QueryStringCacheKeys != nil {
-		s.QueryStringCacheKeys.validate(v, join(path, "queryStringCacheKeys"))
+		s.QueryStringCacheKeys.validate(v, awsproto.JoinPath(path, "queryStringCacheKeys"))
 	}
 }
 
@@ -2404,17 +2352,17 @@ func (v *validator) checkFrameOptionsList(path, member string, x FrameOptionsLis
 	switch x {
 	case "DENY", "SAMEORIGIN":
 	default:
-		v.fail(path, member, "enum", string(x), "Member must satisfy enum value set: [DENY, SAMEORIGIN]")
+		v.Fail(path, member, "enum", string(x), "Member must satisfy enum value set: [DENY, SAMEORIGIN]")
 	}
 }
 
 func (v *validator) checkFunctionARN(path, member string, x string) {
 	n := utf8.RuneCountInString(string(x))
 	if n > 108 {
-		v.fail(path, member, "max", x, "Member must have length less than or equal to 108")
+		v.Fail(path, member, "max", x, "Member must have length less than or equal to 108")
 	}
 	if !patternFunctionARN.MatchString(string(x)) {
-		v.fail(path, member, "pattern", x, "Member must satisfy regular expression pattern: arn:aws:cloudfront::[0-9]{12}:function\\/[a-zA-Z0-9-_]{1,64}")
+		v.Fail(path, member, "pattern", x, "Member must satisfy regular expression pattern: arn:aws:cloudfront::[0-9]{12}:function\\/[a-zA-Z0-9-_]{1,64}")
 	}
 }
 
@@ -2426,25 +2374,25 @@ func (s *FunctionAssociation) Validate() error {
 	}
 	v := new(validator)
 	s.validate(v, "")
-	return v.err()
+	return v.Err()
 }
 
 func (s *FunctionAssociation) validate(v *validator, path string) {
 	if s.EventType == "" {
-		v.null(join(path, "eventType"), "EventType")
+		v.Null(awsproto.JoinPath(path, "eventType"), "EventType")
 	} else {
-		v.checkEventType(join(path, "eventType"), "EventType", s.EventType)
+		v.checkEventType(awsproto.JoinPath(path, "eventType"), "EventType", s.EventType)
 	}
 	if s.FunctionARN == nil {
-		v.null(join(path, "functionARN"), "FunctionARN")
+		v.Null(awsproto.JoinPath(path, "functionARN"), "FunctionARN")
 	} else {
-		v.checkFunctionARN(join(path, "functionARN"), "FunctionARN", *s.FunctionARN)
+		v.checkFunctionARN(awsproto.JoinPath(path, "functionARN"), "FunctionARN", *s.FunctionARN)
 	}
 }
 
 func (v *validator) checkFunctionAssociationList(path, member string, x []FunctionAssociation) {
 	for i := range x {
-		x[i].validate(v, elem(path, i))
+		x[i].validate(v, awsproto.ElemPath(path, i))
 	}
 }
 
@@ -2456,25 +2404,25 @@ func (s *FunctionAssociations) Validate() error {
 	}
 	v := new(validator)
 	s.validate(v, "")
-	return v.err()
+	return v.Err()
 }
 
 func (s *FunctionAssociations) validate(v *validator, path string) {
 	if s.Items != nil {
-		v.checkFunctionAssociationList(join(path, "items"), "Items", s.Items)
+		v.checkFunctionAssociationList(awsproto.JoinPath(path, "items"), "Items", s.Items)
 	}
 	if s.Quantity == nil {
-		v.null(join(path, "quantity"), "Quantity")
+		v.Null(awsproto.JoinPath(path, "quantity"), "Quantity")
 	}
 }
 
 func (v *validator) checkFunctionBlob(path, member string, x []byte) {
 	n := len(x)
 	if n < 1 {
-		v.fail(path, member, "min", redacted, "Member must have length greater than or equal to 1")
+		v.Fail(path, member, "min", awsproto.Redacted, "Member must have length greater than or equal to 1")
 	}
 	if n > 40960 {
-		v.fail(path, member, "max", redacted, "Member must have length less than or equal to 40960")
+		v.Fail(path, member, "max", awsproto.Redacted, "Member must have length less than or equal to 40960")
 	}
 }
 
@@ -2486,40 +2434,40 @@ func (s *FunctionConfig) Validate() error {
 	}
 	v := new(validator)
 	s.validate(v, "")
-	return v.err()
+	return v.Err()
 }
 
 func (s *FunctionConfig) validate(v *validator, path string) {
 	if s.Comment == nil {
-		v.null(join(path, "comment"), "Comment")
+		v.Null(awsproto.JoinPath(path, "comment"), "Comment")
 	}
 	if s.KeyValueStoreAssociations != nil {
-		s.KeyValueStoreAssociations.validate(v, join(path, "keyValueStoreAssociations"))
+		s.KeyValueStoreAssociations.validate(v, awsproto.JoinPath(path, "keyValueStoreAssociations"))
 	}
 	if s.Runtime == "" {
-		v.null(join(path, "runtime"), "Runtime")
+		v.Null(awsproto.JoinPath(path, "runtime"), "Runtime")
 	} else {
-		v.checkFunctionRuntime(join(path, "runtime"), "Runtime", s.Runtime)
+		v.checkFunctionRuntime(awsproto.JoinPath(path, "runtime"), "Runtime", s.Runtime)
 	}
 }
 
 func (v *validator) checkFunctionEventObject(path, member string, x []byte) {
 	n := len(x)
 	if n > 40960 {
-		v.fail(path, member, "max", redacted, "Member must have length less than or equal to 40960")
+		v.Fail(path, member, "max", awsproto.Redacted, "Member must have length less than or equal to 40960")
 	}
 }
 
 func (v *validator) checkFunctionName(path, member string, x string) {
 	n := utf8.RuneCountInString(string(x))
 	if n < 1 {
-		v.fail(path, member, "min", x, "Member must have length greater than or equal to 1")
+		v.Fail(path, member, "min", x, "Member must have length greater than or equal to 1")
 	}
 	if n > 64 {
-		v.fail(path, member, "max", x, "Member must have length less than or equal to 64")
+		v.Fail(path, member, "max", x, "Member must have length less than or equal to 64")
 	}
 	if !patternFunctionName.MatchString(string(x)) {
-		v.fail(path, member, "pattern", x, "Member must satisfy regular expression pattern: [a-zA-Z0-9-_]{1,64}")
+		v.Fail(path, member, "pattern", x, "Member must satisfy regular expression pattern: [a-zA-Z0-9-_]{1,64}")
 	}
 }
 
@@ -2527,7 +2475,7 @@ func (v *validator) checkFunctionRuntime(path, member string, x FunctionRuntime)
 	switch x {
 	case "cloudfront-js-1.0", "cloudfront-js-2.0":
 	default:
-		v.fail(path, member, "enum", string(x), "Member must satisfy enum value set: [cloudfront-js-1.0, cloudfront-js-2.0]")
+		v.Fail(path, member, "enum", string(x), "Member must satisfy enum value set: [cloudfront-js-1.0, cloudfront-js-2.0]")
 	}
 }
 
@@ -2535,7 +2483,7 @@ func (v *validator) checkFunctionStage(path, member string, x FunctionStage) {
 	switch x {
 	case "DEVELOPMENT", "LIVE":
 	default:
-		v.fail(path, member, "enum", string(x), "Member must satisfy enum value set: [DEVELOPMENT, LIVE]")
+		v.Fail(path, member, "enum", string(x), "Member must satisfy enum value set: [DEVELOPMENT, LIVE]")
 	}
 }
 
@@ -2547,17 +2495,17 @@ func (s *GeoRestriction) Validate() error {
 	}
 	v := new(validator)
 	s.validate(v, "")
-	return v.err()
+	return v.Err()
 }
 
 func (s *GeoRestriction) validate(v *validator, path string) {
 	if s.Quantity == nil {
-		v.null(join(path, "quantity"), "Quantity")
+		v.Null(awsproto.JoinPath(path, "quantity"), "Quantity")
 	}
 	if s.RestrictionType == "" {
-		v.null(join(path, "restrictionType"), "RestrictionType")
+		v.Null(awsproto.JoinPath(path, "restrictionType"), "RestrictionType")
 	} else {
-		v.checkGeoRestrictionType(join(path, "restrictionType"), "RestrictionType", s.RestrictionType)
+		v.checkGeoRestrictionType(awsproto.JoinPath(path, "restrictionType"), "RestrictionType", s.RestrictionType)
 	}
 }
 
@@ -2569,14 +2517,14 @@ func (s *GeoRestrictionCustomization) Validate() error {
 	}
 	v := new(validator)
 	s.validate(v, "")
-	return v.err()
+	return v.Err()
 }
 
 func (s *GeoRestrictionCustomization) validate(v *validator, path string) {
 	if s.RestrictionType == "" {
-		v.null(join(path, "restrictionType"), "RestrictionType")
+		v.Null(awsproto.JoinPath(path, "restrictionType"), "RestrictionType")
 	} else {
-		v.checkGeoRestrictionType(join(path, "restrictionType"), "RestrictionType", s.RestrictionType)
+		v.checkGeoRestrictionType(awsproto.JoinPath(path, "restrictionType"), "RestrictionType", s.RestrictionType)
 	}
 }
 
@@ -2584,7 +2532,7 @@ func (v *validator) checkGeoRestrictionType(path, member string, x GeoRestrictio
 	switch x {
 	case "blacklist", "whitelist", "none":
 	default:
-		v.fail(path, member, "enum", string(x), "Member must satisfy enum value set: [blacklist, whitelist, none]")
+		v.Fail(path, member, "enum", string(x), "Member must satisfy enum value set: [blacklist, whitelist, none]")
 	}
 }
 
@@ -2596,12 +2544,12 @@ func (s *GetAnycastIpListRequest) Validate() error {
 	}
 	v := new(validator)
 	s.validate(v, "")
-	return v.err()
+	return v.Err()
 }
 
 func (s *GetAnycastIpListRequest) validate(v *validator, path string) {
 	if s.Id == nil {
-		v.null(join(path, "id"), "Id")
+		v.Null(awsproto.JoinPath(path, "id"), "Id")
 	}
 }
 
@@ -2613,12 +2561,12 @@ func (s *GetCachePolicyConfigRequest) Validate() error {
 	}
 	v := new(validator)
 	s.validate(v, "")
-	return v.err()
+	return v.Err()
 }
 
 func (s *GetCachePolicyConfigRequest) validate(v *validator, path string) {
 	if s.Id == nil {
-		v.null(join(path, "id"), "Id")
+		v.Null(awsproto.JoinPath(path, "id"), "Id")
 	}
 }
 
@@ -2630,12 +2578,12 @@ func (s *GetCachePolicyRequest) Validate() error {
 	}
 	v := new(validator)
 	s.validate(v, "")
-	return v.err()
+	return v.Err()
 }
 
 func (s *GetCachePolicyRequest) validate(v *validator, path string) {
 	if s.Id == nil {
-		v.null(join(path, "id"), "Id")
+		v.Null(awsproto.JoinPath(path, "id"), "Id")
 	}
 }
 
@@ -2647,12 +2595,12 @@ func (s *GetCloudFrontOriginAccessIdentityConfigRequest) Validate() error {
 	}
 	v := new(validator)
 	s.validate(v, "")
-	return v.err()
+	return v.Err()
 }
 
 func (s *GetCloudFrontOriginAccessIdentityConfigRequest) validate(v *validator, path string) {
 	if s.Id == nil {
-		v.null(join(path, "id"), "Id")
+		v.Null(awsproto.JoinPath(path, "id"), "Id")
 	}
 }
 
@@ -2664,12 +2612,12 @@ func (s *GetCloudFrontOriginAccessIdentityRequest) Validate() error {
 	}
 	v := new(validator)
 	s.validate(v, "")
-	return v.err()
+	return v.Err()
 }
 
 func (s *GetCloudFrontOriginAccessIdentityRequest) validate(v *validator, path string) {
 	if s.Id == nil {
-		v.null(join(path, "id"), "Id")
+		v.Null(awsproto.JoinPath(path, "id"), "Id")
 	}
 }
 
@@ -2681,15 +2629,15 @@ func (s *GetConnectionFunctionRequest) Validate() error {
 	}
 	v := new(validator)
 	s.validate(v, "")
-	return v.err()
+	return v.Err()
 }
 
 func (s *GetConnectionFunctionRequest) validate(v *validator, path string) {
 	if s.Identifier == nil {
-		v.null(join(path, "identifier"), "Identifier")
+		v.Null(awsproto.JoinPath(path, "identifier"), "Identifier")
 	}
 	if s.Stage != "" {
-		v.checkFunctionStage(join(path, "stage"), "Stage", s.Stage)
+		v.checkFunctionStage(awsproto.JoinPath(path, "stage"), "Stage", s.Stage)
 	}
 }
 
@@ -2701,12 +2649,12 @@ func (s *GetConnectionGroupByRoutingEndpointRequest) Validate() error {
 	}
 	v := new(validator)
 	s.validate(v, "")
-	return v.err()
+	return v.Err()
 }
 
 func (s *GetConnectionGroupByRoutingEndpointRequest) validate(v *validator, path string) {
 	if s.RoutingEndpoint == nil {
-		v.null(join(path, "routingEndpoint"), "RoutingEndpoint")
+		v.Null(awsproto.JoinPath(path, "routingEndpoint"), "RoutingEndpoint")
 	}
 }
 
@@ -2718,12 +2666,12 @@ func (s *GetConnectionGroupRequest) Validate() error {
 	}
 	v := new(validator)
 	s.validate(v, "")
-	return v.err()
+	return v.Err()
 }
 
 func (s *GetConnectionGroupRequest) validate(v *validator, path string) {
 	if s.Identifier == nil {
-		v.null(join(path, "identifier"), "Identifier")
+		v.Null(awsproto.JoinPath(path, "identifier"), "Identifier")
 	}
 }
 
@@ -2735,12 +2683,12 @@ func (s *GetContinuousDeploymentPolicyConfigRequest) Validate() error {
 	}
 	v := new(validator)
 	s.validate(v, "")
-	return v.err()
+	return v.Err()
 }
 
 func (s *GetContinuousDeploymentPolicyConfigRequest) validate(v *validator, path string) {
 	if s.Id == nil {
-		v.null(join(path, "id"), "Id")
+		v.Null(awsproto.JoinPath(path, "id"), "Id")
 	}
 }
 
@@ -2752,12 +2700,12 @@ func (s *GetContinuousDeploymentPolicyRequest) Validate() error {
 	}
 	v := new(validator)
 	s.validate(v, "")
-	return v.err()
+	return v.Err()
 }
 
 func (s *GetContinuousDeploymentPolicyRequest) validate(v *validator, path string) {
 	if s.Id == nil {
-		v.null(join(path, "id"), "Id")
+		v.Null(awsproto.JoinPath(path, "id"), "Id")
 	}
 }
 
@@ -2769,12 +2717,12 @@ func (s *GetDistributionConfigRequest) Validate() error {
 	}
 	v := new(validator)
 	s.validate(v, "")
-	return v.err()
+	return v.Err()
 }
 
 func (s *GetDistributionConfigRequest) validate(v *validator, path string) {
 	if s.Id == nil {
-		v.null(join(path, "id"), "Id")
+		v.Null(awsproto.JoinPath(path, "id"), "Id")
 	}
 }
 
@@ -2786,12 +2734,12 @@ func (s *GetDistributionRequest) Validate() error {
 	}
 	v := new(validator)
 	s.validate(v, "")
-	return v.err()
+	return v.Err()
 }
 
 func (s *GetDistributionRequest) validate(v *validator, path string) {
 	if s.Id == nil {
-		v.null(join(path, "id"), "Id")
+		v.Null(awsproto.JoinPath(path, "id"), "Id")
 	}
 }
 
@@ -2803,12 +2751,12 @@ func (s *GetDistributionTenantByDomainRequest) Validate() error {
 	}
 	v := new(validator)
 	s.validate(v, "")
-	return v.err()
+	return v.Err()
 }
 
 func (s *GetDistributionTenantByDomainRequest) validate(v *validator, path string) {
 	if s.Domain == nil {
-		v.null(join(path, "domain"), "Domain")
+		v.Null(awsproto.JoinPath(path, "domain"), "Domain")
 	}
 }
 
@@ -2820,12 +2768,12 @@ func (s *GetDistributionTenantRequest) Validate() error {
 	}
 	v := new(validator)
 	s.validate(v, "")
-	return v.err()
+	return v.Err()
 }
 
 func (s *GetDistributionTenantRequest) validate(v *validator, path string) {
 	if s.Identifier == nil {
-		v.null(join(path, "identifier"), "Identifier")
+		v.Null(awsproto.JoinPath(path, "identifier"), "Identifier")
 	}
 }
 
@@ -2837,12 +2785,12 @@ func (s *GetFieldLevelEncryptionConfigRequest) Validate() error {
 	}
 	v := new(validator)
 	s.validate(v, "")
-	return v.err()
+	return v.Err()
 }
 
 func (s *GetFieldLevelEncryptionConfigRequest) validate(v *validator, path string) {
 	if s.Id == nil {
-		v.null(join(path, "id"), "Id")
+		v.Null(awsproto.JoinPath(path, "id"), "Id")
 	}
 }
 
@@ -2854,12 +2802,12 @@ func (s *GetFieldLevelEncryptionProfileConfigRequest) Validate() error {
 	}
 	v := new(validator)
 	s.validate(v, "")
-	return v.err()
+	return v.Err()
 }
 
 func (s *GetFieldLevelEncryptionProfileConfigRequest) validate(v *validator, path string) {
 	if s.Id == nil {
-		v.null(join(path, "id"), "Id")
+		v.Null(awsproto.JoinPath(path, "id"), "Id")
 	}
 }
 
@@ -2871,12 +2819,12 @@ func (s *GetFieldLevelEncryptionProfileRequest) Validate() error {
 	}
 	v := new(validator)
 	s.validate(v, "")
-	return v.err()
+	return v.Err()
 }
 
 func (s *GetFieldLevelEncryptionProfileRequest) validate(v *validator, path string) {
 	if s.Id == nil {
-		v.null(join(path, "id"), "Id")
+		v.Null(awsproto.JoinPath(path, "id"), "Id")
 	}
 }
 
@@ -2888,12 +2836,12 @@ func (s *GetFieldLevelEncryptionRequest) Validate() error {
 	}
 	v := new(validator)
 	s.validate(v, "")
-	return v.err()
+	return v.Err()
 }
 
 func (s *GetFieldLevelEncryptionRequest) validate(v *validator, path string) {
 	if s.Id == nil {
-		v.null(join(path, "id"), "Id")
+		v.Null(awsproto.JoinPath(path, "id"), "Id")
 	}
 }
 
@@ -2905,17 +2853,17 @@ func (s *GetFunctionRequest) Validate() error {
 	}
 	v := new(validator)
 	s.validate(v, "")
-	return v.err()
+	return v.Err()
 }
 
 func (s *GetFunctionRequest) validate(v *validator, path string) {
 	if s.Name == nil {
-		v.null(join(path, "name"), "Name")
+		v.Null(awsproto.JoinPath(path, "name"), "Name")
 	} else {
-		v.checkFunctionName(join(path, "name"), "Name", *s.Name)
+		v.checkFunctionName(awsproto.JoinPath(path, "name"), "Name", *s.Name)
 	}
 	if s.Stage != "" {
-		v.checkFunctionStage(join(path, "stage"), "Stage", s.Stage)
+		v.checkFunctionStage(awsproto.JoinPath(path, "stage"), "Stage", s.Stage)
 	}
 }
 
@@ -2927,15 +2875,15 @@ func (s *GetInvalidationForDistributionTenantRequest) Validate() error {
 	}
 	v := new(validator)
 	s.validate(v, "")
-	return v.err()
+	return v.Err()
 }
 
 func (s *GetInvalidationForDistributionTenantRequest) validate(v *validator, path string) {
 	if s.DistributionTenantId == nil {
-		v.null(join(path, "distributionTenantId"), "DistributionTenantId")
+		v.Null(awsproto.JoinPath(path, "distributionTenantId"), "DistributionTenantId")
 	}
 	if s.Id == nil {
-		v.null(join(path, "id"), "Id")
+		v.Null(awsproto.JoinPath(path, "id"), "Id")
 	}
 }
 
@@ -2947,15 +2895,15 @@ func (s *GetInvalidationRequest) Validate() error {
 	}
 	v := new(validator)
 	s.validate(v, "")
-	return v.err()
+	return v.Err()
 }
 
 func (s *GetInvalidationRequest) validate(v *validator, path string) {
 	if s.DistributionId == nil {
-		v.null(join(path, "distributionId"), "DistributionId")
+		v.Null(awsproto.JoinPath(path, "distributionId"), "DistributionId")
 	}
 	if s.Id == nil {
-		v.null(join(path, "id"), "Id")
+		v.Null(awsproto.JoinPath(path, "id"), "Id")
 	}
 }
 
@@ -2967,12 +2915,12 @@ func (s *GetKeyGroupConfigRequest) Validate() error {
 	}
 	v := new(validator)
 	s.validate(v, "")
-	return v.err()
+	return v.Err()
 }
 
 func (s *GetKeyGroupConfigRequest) validate(v *validator, path string) {
 	if s.Id == nil {
-		v.null(join(path, "id"), "Id")
+		v.Null(awsproto.JoinPath(path, "id"), "Id")
 	}
 }
 
@@ -2984,12 +2932,12 @@ func (s *GetKeyGroupRequest) Validate() error {
 	}
 	v := new(validator)
 	s.validate(v, "")
-	return v.err()
+	return v.Err()
 }
 
 func (s *GetKeyGroupRequest) validate(v *validator, path string) {
 	if s.Id == nil {
-		v.null(join(path, "id"), "Id")
+		v.Null(awsproto.JoinPath(path, "id"), "Id")
 	}
 }
 
@@ -3001,12 +2949,12 @@ func (s *GetManagedCertificateDetailsRequest) Validate() error {
 	}
 	v := new(validator)
 	s.validate(v, "")
-	return v.err()
+	return v.Err()
 }
 
 func (s *GetManagedCertificateDetailsRequest) validate(v *validator, path string) {
 	if s.Identifier == nil {
-		v.null(join(path, "identifier"), "Identifier")
+		v.Null(awsproto.JoinPath(path, "identifier"), "Identifier")
 	}
 }
 
@@ -3018,12 +2966,12 @@ func (s *GetMonitoringSubscriptionRequest) Validate() error {
 	}
 	v := new(validator)
 	s.validate(v, "")
-	return v.err()
+	return v.Err()
 }
 
 func (s *GetMonitoringSubscriptionRequest) validate(v *validator, path string) {
 	if s.DistributionId == nil {
-		v.null(join(path, "distributionId"), "DistributionId")
+		v.Null(awsproto.JoinPath(path, "distributionId"), "DistributionId")
 	}
 }
 
@@ -3035,12 +2983,12 @@ func (s *GetOriginAccessControlConfigRequest) Validate() error {
 	}
 	v := new(validator)
 	s.validate(v, "")
-	return v.err()
+	return v.Err()
 }
 
 func (s *GetOriginAccessControlConfigRequest) validate(v *validator, path string) {
 	if s.Id == nil {
-		v.null(join(path, "id"), "Id")
+		v.Null(awsproto.JoinPath(path, "id"), "Id")
 	}
 }
 
@@ -3052,12 +3000,12 @@ func (s *GetOriginAccessControlRequest) Validate() error {
 	}
 	v := new(validator)
 	s.validate(v, "")
-	return v.err()
+	return v.Err()
 }
 
 func (s *GetOriginAccessControlRequest) validate(v *validator, path string) {
 	if s.Id == nil {
-		v.null(join(path, "id"), "Id")
+		v.Null(awsproto.JoinPath(path, "id"), "Id")
 	}
 }
 
@@ -3069,12 +3017,12 @@ func (s *GetOriginRequestPolicyConfigRequest) Validate() error {
 	}
 	v := new(validator)
 	s.validate(v, "")
-	return v.err()
+	return v.Err()
 }
 
 func (s *GetOriginRequestPolicyConfigRequest) validate(v *validator, path string) {
 	if s.Id == nil {
-		v.null(join(path, "id"), "Id")
+		v.Null(awsproto.JoinPath(path, "id"), "Id")
 	}
 }
 
@@ -3086,12 +3034,12 @@ func (s *GetOriginRequestPolicyRequest) Validate() error {
 	}
 	v := new(validator)
 	s.validate(v, "")
-	return v.err()
+	return v.Err()
 }
 
 func (s *GetOriginRequestPolicyRequest) validate(v *validator, path string) {
 	if s.Id == nil {
-		v.null(join(path, "id"), "Id")
+		v.Null(awsproto.JoinPath(path, "id"), "Id")
 	}
 }
 
@@ -3103,12 +3051,12 @@ func (s *GetPublicKeyConfigRequest) Validate() error {
 	}
 	v := new(validator)
 	s.validate(v, "")
-	return v.err()
+	return v.Err()
 }
 
 func (s *GetPublicKeyConfigRequest) validate(v *validator, path string) {
 	if s.Id == nil {
-		v.null(join(path, "id"), "Id")
+		v.Null(awsproto.JoinPath(path, "id"), "Id")
 	}
 }
 
@@ -3120,12 +3068,12 @@ func (s *GetPublicKeyRequest) Validate() error {
 	}
 	v := new(validator)
 	s.validate(v, "")
-	return v.err()
+	return v.Err()
 }
 
 func (s *GetPublicKeyRequest) validate(v *validator, path string) {
 	if s.Id == nil {
-		v.null(join(path, "id"), "Id")
+		v.Null(awsproto.JoinPath(path, "id"), "Id")
 	}
 }
 
@@ -3137,7 +3085,7 @@ func (s *GetRealtimeLogConfigRequest) Validate() error {
 	}
 	v := new(validator)
 	s.validate(v, "")
-	return v.err()
+	return v.Err()
 }
 
 func (s *GetRealtimeLogConfigRequest) validate(v *validator, path string) {
@@ -3151,12 +3099,12 @@ func (s *GetResourcePolicyRequest) Validate() error {
 	}
 	v := new(validator)
 	s.validate(v, "")
-	return v.err()
+	return v.Err()
 }
 
 func (s *GetResourcePolicyRequest) validate(v *validator, path string) {
 	if s.ResourceArn == nil {
-		v.null(join(path, "resourceArn"), "ResourceArn")
+		v.Null(awsproto.JoinPath(path, "resourceArn"), "ResourceArn")
 	}
 }
 
@@ -3168,12 +3116,12 @@ func (s *GetResponseHeadersPolicyConfigRequest) Validate() error {
 	}
 	v := new(validator)
 	s.validate(v, "")
-	return v.err()
+	return v.Err()
 }
 
 func (s *GetResponseHeadersPolicyConfigRequest) validate(v *validator, path string) {
 	if s.Id == nil {
-		v.null(join(path, "id"), "Id")
+		v.Null(awsproto.JoinPath(path, "id"), "Id")
 	}
 }
 
@@ -3185,12 +3133,12 @@ func (s *GetResponseHeadersPolicyRequest) Validate() error {
 	}
 	v := new(validator)
 	s.validate(v, "")
-	return v.err()
+	return v.Err()
 }
 
 func (s *GetResponseHeadersPolicyRequest) validate(v *validator, path string) {
 	if s.Id == nil {
-		v.null(join(path, "id"), "Id")
+		v.Null(awsproto.JoinPath(path, "id"), "Id")
 	}
 }
 
@@ -3202,12 +3150,12 @@ func (s *GetStreamingDistributionConfigRequest) Validate() error {
 	}
 	v := new(validator)
 	s.validate(v, "")
-	return v.err()
+	return v.Err()
 }
 
 func (s *GetStreamingDistributionConfigRequest) validate(v *validator, path string) {
 	if s.Id == nil {
-		v.null(join(path, "id"), "Id")
+		v.Null(awsproto.JoinPath(path, "id"), "Id")
 	}
 }
 
@@ -3219,12 +3167,12 @@ func (s *GetStreamingDistributionRequest) Validate() error {
 	}
 	v := new(validator)
 	s.validate(v, "")
-	return v.err()
+	return v.Err()
 }
 
 func (s *GetStreamingDistributionRequest) validate(v *validator, path string) {
 	if s.Id == nil {
-		v.null(join(path, "id"), "Id")
+		v.Null(awsproto.JoinPath(path, "id"), "Id")
 	}
 }
 
@@ -3236,12 +3184,12 @@ func (s *GetTrustStoreRequest) Validate() error {
 	}
 	v := new(validator)
 	s.validate(v, "")
-	return v.err()
+	return v.Err()
 }
 
 func (s *GetTrustStoreRequest) validate(v *validator, path string) {
 	if s.Identifier == nil {
-		v.null(join(path, "identifier"), "Identifier")
+		v.Null(awsproto.JoinPath(path, "identifier"), "Identifier")
 	}
 }
 
@@ -3253,12 +3201,12 @@ func (s *GetVpcOriginRequest) Validate() error {
 	}
 	v := new(validator)
 	s.validate(v, "")
-	return v.err()
+	return v.Err()
 }
 
 func (s *GetVpcOriginRequest) validate(v *validator, path string) {
 	if s.Id == nil {
-		v.null(join(path, "id"), "Id")
+		v.Null(awsproto.JoinPath(path, "id"), "Id")
 	}
 }
 
@@ -3270,12 +3218,12 @@ func (s *GrpcConfig) Validate() error {
 	}
 	v := new(validator)
 	s.validate(v, "")
-	return v.err()
+	return v.Err()
 }
 
 func (s *GrpcConfig) validate(v *validator, path string) {
 	if s.Enabled == nil {
-		v.null(join(path, "enabled"), "Enabled")
+		v.Null(awsproto.JoinPath(path, "enabled"), "Enabled")
 	}
 }
 
@@ -3287,12 +3235,12 @@ func (s *Headers) Validate() error {
 	}
 	v := new(validator)
 	s.validate(v, "")
-	return v.err()
+	return v.Err()
 }
 
 func (s *Headers) validate(v *validator, path string) {
 	if s.Quantity == nil {
-		v.null(join(path, "quantity"), "Quantity")
+		v.Null(awsproto.JoinPath(path, "quantity"), "Quantity")
 	}
 }
 
@@ -3300,7 +3248,7 @@ func (v *validator) checkHttpVersion(path, member string, x HttpVersion) {
 	switch x {
 	case "http1.1", "http2", "http3", "http2and3":
 	default:
-		v.fail(path, member, "enum", string(x), "Member must satisfy enum value set: [http1.1, http2, http3, http2and3]")
+		v.Fail(path, member, "enum", string(x), "Member must satisfy enum value set: [http1.1, http2, http3, http2and3]")
 	}
 }
 
@@ -3312,17 +3260,17 @@ func (s *ImportSource) Validate() error {
 	}
 	v := new(validator)
 	s.validate(v, "")
-	return v.err()
+	return v.Err()
 }
 
 func (s *ImportSource) validate(v *validator, path string) {
 	if s.SourceARN == nil {
-		v.null(join(path, "sourceARN"), "SourceARN")
+		v.Null(awsproto.JoinPath(path, "sourceARN"), "SourceARN")
 	}
 	if s.SourceType == "" {
-		v.null(join(path, "sourceType"), "SourceType")
+		v.Null(awsproto.JoinPath(path, "sourceType"), "SourceType")
 	} else {
-		v.checkImportSourceType(join(path, "sourceType"), "SourceType", s.SourceType)
+		v.checkImportSourceType(awsproto.JoinPath(path, "sourceType"), "SourceType", s.SourceType)
 	}
 }
 
@@ -3330,7 +3278,7 @@ func (v *validator) checkImportSourceType(path, member string, x ImportSourceTyp
 	switch x {
 	case "S3":
 	default:
-		v.fail(path, member, "enum", string(x), "Member must satisfy enum value set: [S3]")
+		v.Fail(path, member, "enum", string(x), "Member must satisfy enum value set: [S3]")
 	}
 }
 
@@ -3342,17 +3290,17 @@ func (s *InvalidationBatch) Validate() error {
 	}
 	v := new(validator)
 	s.validate(v, "")
-	return v.err()
+	return v.Err()
 }
 
 func (s *InvalidationBatch) validate(v *validator, path string) {
 	if s.CallerReference == nil {
-		v.null(join(path, "callerReference"), "CallerReference")
+		v.Null(awsproto.JoinPath(path, "callerReference"), "CallerReference")
 	}
 	if s.Paths == nil {
-		v.null(join(path, "paths"), "Paths")
+		v.Null(awsproto.JoinPath(path, "paths"), "Paths")
 	} else {
-		s.Paths.validate(v, join(path, "paths"))
+		s.Paths.validate(v, awsproto.JoinPath(path, "paths"))
 	}
 }
 
@@ -3360,7 +3308,7 @@ func (v *validator) checkIpAddressType(path, member string, x IpAddressType) {
 	switch x {
 	case "ipv4", "ipv6", "dualstack":
 	default:
-		v.fail(path, member, "enum", string(x), "Member must satisfy enum value set: [ipv4, ipv6, dualstack]")
+		v.Fail(path, member, "enum", string(x), "Member must satisfy enum value set: [ipv4, ipv6, dualstack]")
 	}
 }
 
@@ -3372,24 +3320,24 @@ func (s *IpamCidrConfig) Validate() error {
 	}
 	v := new(validator)
 	s.validate(v, "")
-	return v.err()
+	return v.Err()
 }
 
 func (s *IpamCidrConfig) validate(v *validator, path string) {
 	if s.Cidr == nil {
-		v.null(join(path, "cidr"), "Cidr")
+		v.Null(awsproto.JoinPath(path, "cidr"), "Cidr")
 	}
 	if s.IpamPoolArn == nil {
-		v.null(join(path, "ipamPoolArn"), "IpamPoolArn")
+		v.Null(awsproto.JoinPath(path, "ipamPoolArn"), "IpamPoolArn")
 	}
 	if s.Status != "" {
-		v.checkIpamCidrStatus(join(path, "status"), "Status", s.Status)
+		v.checkIpamCidrStatus(awsproto.JoinPath(path, "status"), "Status", s.Status)
 	}
 }
 
 func (v *validator) checkIpamCidrConfigList(path, member string, x []IpamCidrConfig) {
 	for i := range x {
-		x[i].validate(v, elem(path, i))
+		x[i].validate(v, awsproto.ElemPath(path, i))
 	}
 }
 
@@ -3397,7 +3345,7 @@ func (v *validator) checkIpamCidrStatus(path, member string, x IpamCidrStatus) {
 	switch x {
 	case "provisioned", "failed-provision", "provisioning", "deprovisioned", "failed-deprovision", "deprovisioning", "advertised", "failed-advertise", "advertising", "withdrawn", "failed-withdraw", "withdrawing":
 	default:
-		v.fail(path, member, "enum", string(x), "Member must satisfy enum value set: [provisioned, failed-provision, provisioning, deprovisioned, failed-deprovision, deprovisioning, advertised, failed-advertise, advertising, withdrawn, failed-withdraw, withdrawing]")
+		v.Fail(path, member, "enum", string(x), "Member must satisfy enum value set: [provisioned, failed-provision, provisioning, deprovisioned, failed-deprovision, deprovisioning, advertised, failed-advertise, advertising, withdrawn, failed-withdraw, withdrawing]")
 	}
 }
 
@@ -3405,7 +3353,7 @@ func (v *validator) checkItemSelection(path, member string, x ItemSelection) {
 	switch x {
 	case "none", "whitelist", "all":
 	default:
-		v.fail(path, member, "enum", string(x), "Member must satisfy enum value set: [none, whitelist, all]")
+		v.Fail(path, member, "enum", string(x), "Member must satisfy enum value set: [none, whitelist, all]")
 	}
 }
 
@@ -3417,25 +3365,25 @@ func (s *KeyGroupConfig) Validate() error {
 	}
 	v := new(validator)
 	s.validate(v, "")
-	return v.err()
+	return v.Err()
 }
 
 func (s *KeyGroupConfig) validate(v *validator, path string) {
 	if s.Items == nil {
-		v.null(join(path, "items"), "Items")
+		v.Null(awsproto.JoinPath(path, "items"), "Items")
 	}
 	if s.Name == nil {
-		v.null(join(path, "name"), "Name")
+		v.Null(awsproto.JoinPath(path, "name"), "Name")
 	}
 }
 
 func (v *validator) checkKeyValueStoreARN(path, member string, x string) {
 	n := utf8.RuneCountInString(string(x))
 	if n > 85 {
-		v.fail(path, member, "max", x, "Member must have length less than or equal to 85")
+		v.Fail(path, member, "max", x, "Member must have length less than or equal to 85")
 	}
 	if !patternKeyValueStoreARN.MatchString(string(x)) {
-		v.fail(path, member, "pattern", x, "Member must satisfy regular expression pattern: arn:aws:cloudfront::[0-9]{12}:key-value-store\\/[0-9a-fA-F-]{36}")
+		v.Fail(path, member, "pattern", x, "Member must satisfy regular expression pattern: arn:aws:cloudfront::[0-9]{12}:key-value-store\\/[0-9a-fA-F-]{36}")
 	}
 }
 
@@ -3447,20 +3395,20 @@ func (s *KeyValueStoreAssociation) Validate() error {
 	}
 	v := new(validator)
 	s.validate(v, "")
-	return v.err()
+	return v.Err()
 }
 
 func (s *KeyValueStoreAssociation) validate(v *validator, path string) {
 	if s.KeyValueStoreARN == nil {
-		v.null(join(path, "keyValueStoreARN"), "KeyValueStoreARN")
+		v.Null(awsproto.JoinPath(path, "keyValueStoreARN"), "KeyValueStoreARN")
 	} else {
-		v.checkKeyValueStoreARN(join(path, "keyValueStoreARN"), "KeyValueStoreARN", *s.KeyValueStoreARN)
+		v.checkKeyValueStoreARN(awsproto.JoinPath(path, "keyValueStoreARN"), "KeyValueStoreARN", *s.KeyValueStoreARN)
 	}
 }
 
 func (v *validator) checkKeyValueStoreAssociationList(path, member string, x []KeyValueStoreAssociation) {
 	for i := range x {
-		x[i].validate(v, elem(path, i))
+		x[i].validate(v, awsproto.ElemPath(path, i))
 	}
 }
 
@@ -3472,35 +3420,35 @@ func (s *KeyValueStoreAssociations) Validate() error {
 	}
 	v := new(validator)
 	s.validate(v, "")
-	return v.err()
+	return v.Err()
 }
 
 func (s *KeyValueStoreAssociations) validate(v *validator, path string) {
 	if s.Items != nil {
-		v.checkKeyValueStoreAssociationList(join(path, "items"), "Items", s.Items)
+		v.checkKeyValueStoreAssociationList(awsproto.JoinPath(path, "items"), "Items", s.Items)
 	}
 	if s.Quantity == nil {
-		v.null(join(path, "quantity"), "Quantity")
+		v.Null(awsproto.JoinPath(path, "quantity"), "Quantity")
 	}
 }
 
 func (v *validator) checkKeyValueStoreComment(path, member string, x string) {
 	n := utf8.RuneCountInString(string(x))
 	if n > 128 {
-		v.fail(path, member, "max", x, "Member must have length less than or equal to 128")
+		v.Fail(path, member, "max", x, "Member must have length less than or equal to 128")
 	}
 }
 
 func (v *validator) checkKeyValueStoreName(path, member string, x string) {
 	n := utf8.RuneCountInString(string(x))
 	if n < 1 {
-		v.fail(path, member, "min", x, "Member must have length greater than or equal to 1")
+		v.Fail(path, member, "min", x, "Member must have length greater than or equal to 1")
 	}
 	if n > 64 {
-		v.fail(path, member, "max", x, "Member must have length less than or equal to 64")
+		v.Fail(path, member, "max", x, "Member must have length less than or equal to 64")
 	}
 	if !patternKeyValueStoreName.MatchString(string(x)) {
-		v.fail(path, member, "pattern", x, "Member must satisfy regular expression pattern: [a-zA-Z0-9-_]{1,64}")
+		v.Fail(path, member, "pattern", x, "Member must satisfy regular expression pattern: [a-zA-Z0-9-_]{1,64}")
 	}
 }
 
@@ -3512,15 +3460,15 @@ func (s *KinesisStreamConfig) Validate() error {
 	}
 	v := new(validator)
 	s.validate(v, "")
-	return v.err()
+	return v.Err()
 }
 
 func (s *KinesisStreamConfig) validate(v *validator, path string) {
 	if s.RoleARN == nil {
-		v.null(join(path, "roleARN"), "RoleARN")
+		v.Null(awsproto.JoinPath(path, "roleARN"), "RoleARN")
 	}
 	if s.StreamARN == nil {
-		v.null(join(path, "streamARN"), "StreamARN")
+		v.Null(awsproto.JoinPath(path, "streamARN"), "StreamARN")
 	}
 }
 
@@ -3532,23 +3480,23 @@ func (s *LambdaFunctionAssociation) Validate() error {
 	}
 	v := new(validator)
 	s.validate(v, "")
-	return v.err()
+	return v.Err()
 }
 
 func (s *LambdaFunctionAssociation) validate(v *validator, path string) {
 	if s.EventType == "" {
-		v.null(join(path, "eventType"), "EventType")
+		v.Null(awsproto.JoinPath(path, "eventType"), "EventType")
 	} else {
-		v.checkEventType(join(path, "eventType"), "EventType", s.EventType)
+		v.checkEventType(awsproto.JoinPath(path, "eventType"), "EventType", s.EventType)
 	}
 	if s.LambdaFunctionARN == nil {
-		v.null(join(path, "lambdaFunctionARN"), "LambdaFunctionARN")
+		v.Null(awsproto.JoinPath(path, "lambdaFunctionARN"), "LambdaFunctionARN")
 	}
 }
 
 func (v *validator) checkLambdaFunctionAssociationList(path, member string, x []LambdaFunctionAssociation) {
 	for i := range x {
-		x[i].validate(v, elem(path, i))
+		x[i].validate(v, awsproto.ElemPath(path, i))
 	}
 }
 
@@ -3560,15 +3508,15 @@ func (s *LambdaFunctionAssociations) Validate() error {
 	}
 	v := new(validator)
 	s.validate(v, "")
-	return v.err()
+	return v.Err()
 }
 
 func (s *LambdaFunctionAssociations) validate(v *validator, path string) {
 	if s.Items != nil {
-		v.checkLambdaFunctionAssociationList(join(path, "items"), "Items", s.Items)
+		v.checkLambdaFunctionAssociationList(awsproto.JoinPath(path, "items"), "Items", s.Items)
 	}
 	if s.Quantity == nil {
-		v.null(join(path, "quantity"), "Quantity")
+		v.Null(awsproto.JoinPath(path, "quantity"), "Quantity")
 	}
 }
 
@@ -3580,7 +3528,7 @@ func (s *ListAnycastIpListsRequest) Validate() error {
 	}
 	v := new(validator)
 	s.validate(v, "")
-	return v.err()
+	return v.Err()
 }
 
 func (s *ListAnycastIpListsRequest) validate(v *validator, path string) {
@@ -3594,12 +3542,12 @@ func (s *ListCachePoliciesRequest) Validate() error {
 	}
 	v := new(validator)
 	s.validate(v, "")
-	return v.err()
+	return v.Err()
 }
 
 func (s *ListCachePoliciesRequest) validate(v *validator, path string) {
 	if s.Type != "" {
-		v.checkCachePolicyType(join(path, "type"), "Type", s.Type)
+		v.checkCachePolicyType(awsproto.JoinPath(path, "type"), "Type", s.Type)
 	}
 }
 
@@ -3611,7 +3559,7 @@ func (s *ListCloudFrontOriginAccessIdentitiesRequest) Validate() error {
 	}
 	v := new(validator)
 	s.validate(v, "")
-	return v.err()
+	return v.Err()
 }
 
 func (s *ListCloudFrontOriginAccessIdentitiesRequest) validate(v *validator, path string) {
@@ -3625,22 +3573,22 @@ func (s *ListConflictingAliasesRequest) Validate() error {
 	}
 	v := new(validator)
 	s.validate(v, "")
-	return v.err()
+	return v.Err()
 }
 
 func (s *ListConflictingAliasesRequest) validate(v *validator, path string) {
 	if s.Alias == nil {
-		v.null(join(path, "alias"), "Alias")
+		v.Null(awsproto.JoinPath(path, "alias"), "Alias")
 	} else {
-		v.checkAliasString(join(path, "alias"), "Alias", *s.Alias)
+		v.checkAliasString(awsproto.JoinPath(path, "alias"), "Alias", *s.Alias)
 	}
 	if s.DistributionId == nil {
-		v.null(join(path, "distributionId"), "DistributionId")
+		v.Null(awsproto.JoinPath(path, "distributionId"), "DistributionId")
 	} else {
-		v.checkDistributionIdString(join(path, "distributionId"), "DistributionId", *s.DistributionId)
+		v.checkDistributionIdString(awsproto.JoinPath(path, "distributionId"), "DistributionId", *s.DistributionId)
 	}
 	if s.MaxItems != nil {
-		v.checkListConflictingAliasesMaxItemsInteger(join(path, "maxItems"), "MaxItems", *s.MaxItems)
+		v.checkListConflictingAliasesMaxItemsInteger(awsproto.JoinPath(path, "maxItems"), "MaxItems", *s.MaxItems)
 	}
 }
 
@@ -3652,12 +3600,12 @@ func (s *ListConnectionFunctionsRequest) Validate() error {
 	}
 	v := new(validator)
 	s.validate(v, "")
-	return v.err()
+	return v.Err()
 }
 
 func (s *ListConnectionFunctionsRequest) validate(v *validator, path string) {
 	if s.Stage != "" {
-		v.checkFunctionStage(join(path, "stage"), "Stage", s.Stage)
+		v.checkFunctionStage(awsproto.JoinPath(path, "stage"), "Stage", s.Stage)
 	}
 }
 
@@ -3669,12 +3617,12 @@ func (s *ListConnectionGroupsRequest) Validate() error {
 	}
 	v := new(validator)
 	s.validate(v, "")
-	return v.err()
+	return v.Err()
 }
 
 func (s *ListConnectionGroupsRequest) validate(v *validator, path string) {
 	if s.AssociationFilter != nil {
-		s.AssociationFilter.validate(v, join(path, "associationFilter"))
+		s.AssociationFilter.validate(v, awsproto.JoinPath(path, "associationFilter"))
 	}
 }
 
@@ -3686,7 +3634,7 @@ func (s *ListContinuousDeploymentPoliciesRequest) Validate() error {
 	}
 	v := new(validator)
 	s.validate(v, "")
-	return v.err()
+	return v.Err()
 }
 
 func (s *ListContinuousDeploymentPoliciesRequest) validate(v *validator, path string) {
@@ -3700,7 +3648,7 @@ func (s *ListDistributionTenantsByCustomizationRequest) Validate() error {
 	}
 	v := new(validator)
 	s.validate(v, "")
-	return v.err()
+	return v.Err()
 }
 
 func (s *ListDistributionTenantsByCustomizationRequest) validate(v *validator, path string) {
@@ -3714,12 +3662,12 @@ func (s *ListDistributionTenantsRequest) Validate() error {
 	}
 	v := new(validator)
 	s.validate(v, "")
-	return v.err()
+	return v.Err()
 }
 
 func (s *ListDistributionTenantsRequest) validate(v *validator, path string) {
 	if s.AssociationFilter != nil {
-		s.AssociationFilter.validate(v, join(path, "associationFilter"))
+		s.AssociationFilter.validate(v, awsproto.JoinPath(path, "associationFilter"))
 	}
 }
 
@@ -3731,12 +3679,12 @@ func (s *ListDistributionsByAnycastIpListIdRequest) Validate() error {
 	}
 	v := new(validator)
 	s.validate(v, "")
-	return v.err()
+	return v.Err()
 }
 
 func (s *ListDistributionsByAnycastIpListIdRequest) validate(v *validator, path string) {
 	if s.AnycastIpListId == nil {
-		v.null(join(path, "anycastIpListId"), "AnycastIpListId")
+		v.Null(awsproto.JoinPath(path, "anycastIpListId"), "AnycastIpListId")
 	}
 }
 
@@ -3748,12 +3696,12 @@ func (s *ListDistributionsByCachePolicyIdRequest) Validate() error {
 	}
 	v := new(validator)
 	s.validate(v, "")
-	return v.err()
+	return v.Err()
 }
 
 func (s *ListDistributionsByCachePolicyIdRequest) validate(v *validator, path string) {
 	if s.CachePolicyId == nil {
-		v.null(join(path, "cachePolicyId"), "CachePolicyId")
+		v.Null(awsproto.JoinPath(path, "cachePolicyId"), "CachePolicyId")
 	}
 }
 
@@ -3765,12 +3713,12 @@ func (s *ListDistributionsByConnectionFunctionRequest) Validate() error {
 	}
 	v := new(validator)
 	s.validate(v, "")
-	return v.err()
+	return v.Err()
 }
 
 func (s *ListDistributionsByConnectionFunctionRequest) validate(v *validator, path string) {
 	if s.ConnectionFunctionIdentifier == nil {
-		v.null(join(path, "connectionFunctionIdentifier"), "ConnectionFunctionIdentifier")
+		v.Null(awsproto.JoinPath(path, "connectionFunctionIdentifier"), "ConnectionFunctionIdentifier")
 	}
 }
 
@@ -3782,14 +3730,14 @@ func (s *ListDistributionsByConnectionModeRequest) Validate() error {
 	}
 	v := new(validator)
 	s.validate(v, "")
-	return v.err()
+	return v.Err()
 }
 
 func (s *ListDistributionsByConnectionModeRequest) validate(v *validator, path string) {
 	if s.ConnectionMode == "" {
-		v.null(join(path, "connectionMode"), "ConnectionMode")
+		v.Null(awsproto.JoinPath(path, "connectionMode"), "ConnectionMode")
 	} else {
-		v.checkConnectionMode(join(path, "connectionMode"), "ConnectionMode", s.ConnectionMode)
+		v.checkConnectionMode(awsproto.JoinPath(path, "connectionMode"), "ConnectionMode", s.ConnectionMode)
 	}
 }
 
@@ -3801,12 +3749,12 @@ func (s *ListDistributionsByKeyGroupRequest) Validate() error {
 	}
 	v := new(validator)
 	s.validate(v, "")
-	return v.err()
+	return v.Err()
 }
 
 func (s *ListDistributionsByKeyGroupRequest) validate(v *validator, path string) {
 	if s.KeyGroupId == nil {
-		v.null(join(path, "keyGroupId"), "KeyGroupId")
+		v.Null(awsproto.JoinPath(path, "keyGroupId"), "KeyGroupId")
 	}
 }
 
@@ -3818,12 +3766,12 @@ func (s *ListDistributionsByOriginRequestPolicyIdRequest) Validate() error {
 	}
 	v := new(validator)
 	s.validate(v, "")
-	return v.err()
+	return v.Err()
 }
 
 func (s *ListDistributionsByOriginRequestPolicyIdRequest) validate(v *validator, path string) {
 	if s.OriginRequestPolicyId == nil {
-		v.null(join(path, "originRequestPolicyId"), "OriginRequestPolicyId")
+		v.Null(awsproto.JoinPath(path, "originRequestPolicyId"), "OriginRequestPolicyId")
 	}
 }
 
@@ -3835,12 +3783,12 @@ func (s *ListDistributionsByOwnedResourceRequest) Validate() error {
 	}
 	v := new(validator)
 	s.validate(v, "")
-	return v.err()
+	return v.Err()
 }
 
 func (s *ListDistributionsByOwnedResourceRequest) validate(v *validator, path string) {
 	if s.ResourceArn == nil {
-		v.null(join(path, "resourceArn"), "ResourceArn")
+		v.Null(awsproto.JoinPath(path, "resourceArn"), "ResourceArn")
 	}
 }
 
@@ -3852,7 +3800,7 @@ func (s *ListDistributionsByRealtimeLogConfigRequest) Validate() error {
 	}
 	v := new(validator)
 	s.validate(v, "")
-	return v.err()
+	return v.Err()
 }
 
 func (s *ListDistributionsByRealtimeLogConfigRequest) validate(v *validator, path string) {
@@ -3866,12 +3814,12 @@ func (s *ListDistributionsByResponseHeadersPolicyIdRequest) Validate() error {
 	}
 	v := new(validator)
 	s.validate(v, "")
-	return v.err()
+	return v.Err()
 }
 
 func (s *ListDistributionsByResponseHeadersPolicyIdRequest) validate(v *validator, path string) {
 	if s.ResponseHeadersPolicyId == nil {
-		v.null(join(path, "responseHeadersPolicyId"), "ResponseHeadersPolicyId")
+		v.Null(awsproto.JoinPath(path, "responseHeadersPolicyId"), "ResponseHeadersPolicyId")
 	}
 }
 
@@ -3883,12 +3831,12 @@ func (s *ListDistributionsByTrustStoreRequest) Validate() error {
 	}
 	v := new(validator)
 	s.validate(v, "")
-	return v.err()
+	return v.Err()
 }
 
 func (s *ListDistributionsByTrustStoreRequest) validate(v *validator, path string) {
 	if s.TrustStoreIdentifier == nil {
-		v.null(join(path, "trustStoreIdentifier"), "TrustStoreIdentifier")
+		v.Null(awsproto.JoinPath(path, "trustStoreIdentifier"), "TrustStoreIdentifier")
 	}
 }
 
@@ -3900,12 +3848,12 @@ func (s *ListDistributionsByVpcOriginIdRequest) Validate() error {
 	}
 	v := new(validator)
 	s.validate(v, "")
-	return v.err()
+	return v.Err()
 }
 
 func (s *ListDistributionsByVpcOriginIdRequest) validate(v *validator, path string) {
 	if s.VpcOriginId == nil {
-		v.null(join(path, "vpcOriginId"), "VpcOriginId")
+		v.Null(awsproto.JoinPath(path, "vpcOriginId"), "VpcOriginId")
 	}
 }
 
@@ -3917,12 +3865,12 @@ func (s *ListDistributionsByWebACLIdRequest) Validate() error {
 	}
 	v := new(validator)
 	s.validate(v, "")
-	return v.err()
+	return v.Err()
 }
 
 func (s *ListDistributionsByWebACLIdRequest) validate(v *validator, path string) {
 	if s.WebACLId == nil {
-		v.null(join(path, "webACLId"), "WebACLId")
+		v.Null(awsproto.JoinPath(path, "webACLId"), "WebACLId")
 	}
 }
 
@@ -3934,7 +3882,7 @@ func (s *ListDistributionsRequest) Validate() error {
 	}
 	v := new(validator)
 	s.validate(v, "")
-	return v.err()
+	return v.Err()
 }
 
 func (s *ListDistributionsRequest) validate(v *validator, path string) {
@@ -3948,17 +3896,17 @@ func (s *ListDomainConflictsRequest) Validate() error {
 	}
 	v := new(validator)
 	s.validate(v, "")
-	return v.err()
+	return v.Err()
 }
 
 func (s *ListDomainConflictsRequest) validate(v *validator, path string) {
 	if s.Domain == nil {
-		v.null(join(path, "domain"), "Domain")
+		v.Null(awsproto.JoinPath(path, "domain"), "Domain")
 	}
 	if s.DomainControlValidationResource == nil {
-		v.null(join(path, "domainControlValidationResource"), "DomainControlValidationResource")
+		v.Null(awsproto.JoinPath(path, "domainControlValidationResource"), "DomainControlValidationResource")
 	} else {
-		s.DomainControlValidationResource.validate(v, join(path, "domainControlValidationResource"))
+		s.DomainControlValidationResource.validate(v, awsproto.JoinPath(path, "domainControlValidationResource"))
 	}
 }
 
@@ -3970,7 +3918,7 @@ func (s *ListFieldLevelEncryptionConfigsRequest) Validate() error {
 	}
 	v := new(validator)
 	s.validate(v, "")
-	return v.err()
+	return v.Err()
 }
 
 func (s *ListFieldLevelEncryptionConfigsRequest) validate(v *validator, path string) {
@@ -3984,7 +3932,7 @@ func (s *ListFieldLevelEncryptionProfilesRequest) Validate() error {
 	}
 	v := new(validator)
 	s.validate(v, "")
-	return v.err()
+	return v.Err()
 }
 
 func (s *ListFieldLevelEncryptionProfilesRequest) validate(v *validator, path string) {
@@ -3998,12 +3946,12 @@ func (s *ListFunctionsRequest) Validate() error {
 	}
 	v := new(validator)
 	s.validate(v, "")
-	return v.err()
+	return v.Err()
 }
 
 func (s *ListFunctionsRequest) validate(v *validator, path string) {
 	if s.Stage != "" {
-		v.checkFunctionStage(join(path, "stage"), "Stage", s.Stage)
+		v.checkFunctionStage(awsproto.JoinPath(path, "stage"), "Stage", s.Stage)
 	}
 }
 
@@ -4015,12 +3963,12 @@ func (s *ListInvalidationsForDistributionTenantRequest) Validate() error {
 	}
 	v := new(validator)
 	s.validate(v, "")
-	return v.err()
+	return v.Err()
 }
 
 func (s *ListInvalidationsForDistributionTenantRequest) validate(v *validator, path string) {
 	if s.Id == nil {
-		v.null(join(path, "id"), "Id")
+		v.Null(awsproto.JoinPath(path, "id"), "Id")
 	}
 }
 
@@ -4032,12 +3980,12 @@ func (s *ListInvalidationsRequest) Validate() error {
 	}
 	v := new(validator)
 	s.validate(v, "")
-	return v.err()
+	return v.Err()
 }
 
 func (s *ListInvalidationsRequest) validate(v *validator, path string) {
 	if s.DistributionId == nil {
-		v.null(join(path, "distributionId"), "DistributionId")
+		v.Null(awsproto.JoinPath(path, "distributionId"), "DistributionId")
 	}
 }
 
@@ -4049,7 +3997,7 @@ func (s *ListKeyGroupsRequest) Validate() error {
 	}
 	v := new(validator)
 	s.validate(v, "")
-	return v.err()
+	return v.Err()
 }
 
 func (s *ListKeyGroupsRequest) validate(v *validator, path string) {
@@ -4063,7 +4011,7 @@ func (s *ListKeyValueStoresRequest) Validate() error {
 	}
 	v := new(validator)
 	s.validate(v, "")
-	return v.err()
+	return v.Err()
 }
 
 func (s *ListKeyValueStoresRequest) validate(v *validator, path string) {
@@ -4077,7 +4025,7 @@ func (s *ListOriginAccessControlsRequest) Validate() error {
 	}
 	v := new(validator)
 	s.validate(v, "")
-	return v.err()
+	return v.Err()
 }
 
 func (s *ListOriginAccessControlsRequest) validate(v *validator, path string) {
@@ -4091,12 +4039,12 @@ func (s *ListOriginRequestPoliciesRequest) Validate() error {
 	}
 	v := new(validator)
 	s.validate(v, "")
-	return v.err()
+	return v.Err()
 }
 
 func (s *ListOriginRequestPoliciesRequest) validate(v *validator, path string) {
 	if s.Type != "" {
-		v.checkOriginRequestPolicyType(join(path, "type"), "Type", s.Type)
+		v.checkOriginRequestPolicyType(awsproto.JoinPath(path, "type"), "Type", s.Type)
 	}
 }
 
@@ -4108,7 +4056,7 @@ func (s *ListPublicKeysRequest) Validate() error {
 	}
 	v := new(validator)
 	s.validate(v, "")
-	return v.err()
+	return v.Err()
 }
 
 func (s *ListPublicKeysRequest) validate(v *validator, path string) {
@@ -4122,7 +4070,7 @@ func (s *ListRealtimeLogConfigsRequest) Validate() error {
 	}
 	v := new(validator)
 	s.validate(v, "")
-	return v.err()
+	return v.Err()
 }
 
 func (s *ListRealtimeLogConfigsRequest) validate(v *validator, path string) {
@@ -4136,12 +4084,12 @@ func (s *ListResponseHeadersPoliciesRequest) Validate() error {
 	}
 	v := new(validator)
 	s.validate(v, "")
-	return v.err()
+	return v.Err()
 }
 
 func (s *ListResponseHeadersPoliciesRequest) validate(v *validator, path string) {
 	if s.Type != "" {
-		v.checkResponseHeadersPolicyType(join(path, "type"), "Type", s.Type)
+		v.checkResponseHeadersPolicyType(awsproto.JoinPath(path, "type"), "Type", s.Type)
 	}
 }
 
@@ -4153,7 +4101,7 @@ func (s *ListStreamingDistributionsRequest) Validate() error {
 	}
 	v := new(validator)
 	s.validate(v, "")
-	return v.err()
+	return v.Err()
 }
 
 func (s *ListStreamingDistributionsRequest) validate(v *validator, path string) {
@@ -4167,14 +4115,14 @@ func (s *ListTagsForResourceRequest) Validate() error {
 	}
 	v := new(validator)
 	s.validate(v, "")
-	return v.err()
+	return v.Err()
 }
 
 func (s *ListTagsForResourceRequest) validate(v *validator, path string) {
 	if s.Resource == nil {
-		v.null(join(path, "resource"), "Resource")
+		v.Null(awsproto.JoinPath(path, "resource"), "Resource")
 	} else {
-		v.checkResourceARN(join(path, "resource"), "Resource", *s.Resource)
+		v.checkResourceARN(awsproto.JoinPath(path, "resource"), "Resource", *s.Resource)
 	}
 }
 
@@ -4186,7 +4134,7 @@ func (s *ListTrustStoresRequest) Validate() error {
 	}
 	v := new(validator)
 	s.validate(v, "")
-	return v.err()
+	return v.Err()
 }
 
 func (s *ListTrustStoresRequest) validate(v *validator, path string) {
@@ -4200,7 +4148,7 @@ func (s *ListVpcOriginsRequest) Validate() error {
 	}
 	v := new(validator)
 	s.validate(v, "")
-	return v.err()
+	return v.Err()
 }
 
 func (s *ListVpcOriginsRequest) validate(v *validator, path string) {
@@ -4214,7 +4162,7 @@ func (s *LoggingConfig) Validate() error {
 	}
 	v := new(validator)
 	s.validate(v, "")
-	return v.err()
+	return v.Err()
 }
 
 func (s *LoggingConfig) validate(v *validator, path string) {
@@ -4228,17 +4176,17 @@ func (s *ManagedCertificateRequest) Validate() error {
 	}
 	v := new(validator)
 	s.validate(v, "")
-	return v.err()
+	return v.Err()
 }
 
 func (s *ManagedCertificateRequest) validate(v *validator, path string) {
 	if s.CertificateTransparencyLoggingPreference != "" {
-		v.checkCertificateTransparencyLoggingPreference(join(path, "certificateTransparencyLoggingPreference"), "CertificateTransparencyLoggingPreference", s.CertificateTransparencyLoggingPreference)
+		v.checkCertificateTransparencyLoggingPreference(awsproto.JoinPath(path, "certificateTransparencyLoggingPreference"), "CertificateTransparencyLoggingPreference", s.CertificateTransparencyLoggingPreference)
 	}
 	if s.ValidationTokenHost == "" {
-		v.null(join(path, "validationTokenHost"), "ValidationTokenHost")
+		v.Null(awsproto.JoinPath(path, "validationTokenHost"), "ValidationTokenHost")
 	} else {
-		v.checkValidationTokenHost(join(path, "validationTokenHost"), "ValidationTokenHost", s.ValidationTokenHost)
+		v.checkValidationTokenHost(awsproto.JoinPath(path, "validationTokenHost"), "ValidationTokenHost", s.ValidationTokenHost)
 	}
 }
 
@@ -4246,13 +4194,13 @@ func (v *validator) checkMethod(path, member string, x Method) {
 	switch x {
 	case "GET", "HEAD", "POST", "PUT", "PATCH", "OPTIONS", "DELETE":
 	default:
-		v.fail(path, member, "enum", string(x), "Member must satisfy enum value set: [GET, HEAD, POST, PUT, PATCH, OPTIONS, DELETE]")
+		v.Fail(path, member, "enum", string(x), "Member must satisfy enum value set: [GET, HEAD, POST, PUT, PATCH, OPTIONS, DELETE]")
 	}
 }
 
 func (v *validator) checkMethodsList(path, member string, x []Method) {
 	for i := range x {
-		v.checkMethod(elem(path, i), member, x[i])
+		v.checkMethod(awsproto.ElemPath(path, i), member, x[i])
 	}
 }
 
@@ -4260,7 +4208,7 @@ func (v *validator) checkMinimumProtocolVersion(path, member string, x MinimumPr
 	switch x {
 	case "SSLv3", "TLSv1", "TLSv1_2016", "TLSv1.1_2016", "TLSv1.2_2018", "TLSv1.2_2019", "TLSv1.2_2021", "TLSv1.3_2025", "TLSv1.2_2025":
 	default:
-		v.fail(path, member, "enum", string(x), "Member must satisfy enum value set: [SSLv3, TLSv1, TLSv1_2016, TLSv1.1_2016, TLSv1.2_2018, TLSv1.2_2019, TLSv1.2_2021, TLSv1.3_2025, TLSv1.2_2025]")
+		v.Fail(path, member, "enum", string(x), "Member must satisfy enum value set: [SSLv3, TLSv1, TLSv1_2016, TLSv1.1_2016, TLSv1.2_2018, TLSv1.2_2019, TLSv1.2_2021, TLSv1.3_2025, TLSv1.2_2025]")
 	}
 }
 
@@ -4272,12 +4220,12 @@ func (s *MonitoringSubscription) Validate() error {
 	}
 	v := new(validator)
 	s.validate(v, "")
-	return v.err()
+	return v.Err()
 }
 
 func (s *MonitoringSubscription) validate(v *validator, path string) {
 	if s.RealtimeMetricsSubscriptionConfig != nil {
-		s.RealtimeMetricsSubscriptionConfig.validate(v, join(path, "realtimeMetricsSubscriptionConfig"))
+		s.RealtimeMetricsSubscriptionConfig.validate(v, awsproto.JoinPath(path, "realtimeMetricsSubscriptionConfig"))
 	}
 }
 
@@ -4289,30 +4237,30 @@ func (s *Origin) Validate() error {
 	}
 	v := new(validator)
 	s.validate(v, "")
-	return v.err()
+	return v.Err()
 }
 
 func (s *Origin) validate(v *validator, path string) {
 	if s.CustomHeaders != nil {
-		s.CustomHeaders.validate(v, join(path, "customHeaders"))
+		s.CustomHeaders.validate(v, awsproto.JoinPath(path, "customHeaders"))
 	}
 	if s.CustomOriginConfig != nil {
-		s.CustomOriginConfig.validate(v, join(path, "customOriginConfig"))
+		s.CustomOriginConfig.validate(v, awsproto.JoinPath(path, "customOriginConfig"))
 	}
 	if s.DomainName == nil {
-		v.null(join(path, "domainName"), "DomainName")
+		v.Null(awsproto.JoinPath(path, "domainName"), "DomainName")
 	}
 	if s.Id == nil {
-		v.null(join(path, "id"), "Id")
+		v.Null(awsproto.JoinPath(path, "id"), "Id")
 	}
 	if s.OriginShield != nil {
-		s.OriginShield.validate(v, join(path, "originShield"))
+		s.OriginShield.validate(v, awsproto.JoinPath(path, "originShield"))
 	}
 	if s.S3OriginConfig != nil {
-		s.S3OriginConfig.validate(v, join(path, "s3OriginConfig"))
+		s.S3OriginConfig.validate(v, awsproto.JoinPath(path, "s3OriginConfig"))
 	}
 	if s.VpcOriginConfig != nil {
-		s.VpcOriginConfig.validate(v, join(path, "vpcOriginConfig"))
+		s.VpcOriginConfig.validate(v, awsproto.JoinPath(path, "vpcOriginConfig"))
 	}
 }
 
@@ -4324,27 +4272,27 @@ func (s *OriginAccessControlConfig) Validate() error {
 	}
 	v := new(validator)
 	s.validate(v, "")
-	return v.err()
+	return v.Err()
 }
 
 func (s *OriginAccessControlConfig) validate(v *validator, path string) {
 	if s.Name == nil {
-		v.null(join(path, "name"), "Name")
+		v.Null(awsproto.JoinPath(path, "name"), "Name")
 	}
 	if s.OriginAccessControlOriginType == "" {
-		v.null(join(path, "originAccessControlOriginType"), "OriginAccessControlOriginType")
+		v.Null(awsproto.JoinPath(path, "originAccessControlOriginType"), "OriginAccessControlOriginType")
 	} else {
-		v.checkOriginAccessControlOriginTypes(join(path, "originAccessControlOriginType"), "OriginAccessControlOriginType", s.OriginAccessControlOriginType)
+		v.checkOriginAccessControlOriginTypes(awsproto.JoinPath(path, "originAccessControlOriginType"), "OriginAccessControlOriginType", s.OriginAccessControlOriginType)
 	}
 	if s.SigningBehavior == "" {
-		v.null(join(path, "signingBehavior"), "SigningBehavior")
+		v.Null(awsproto.JoinPath(path, "signingBehavior"), "SigningBehavior")
 	} else {
-		v.checkOriginAccessControlSigningBehaviors(join(path, "signingBehavior"), "SigningBehavior", s.SigningBehavior)
+		v.checkOriginAccessControlSigningBehaviors(awsproto.JoinPath(path, "signingBehavior"), "SigningBehavior", s.SigningBehavior)
 	}
 	if s.SigningProtocol == "" {
-		v.null(join(path, "signingProtocol"), "SigningProtocol")
+		v.Null(awsproto.JoinPath(path, "signingProtocol"), "SigningProtocol")
 	} else {
-		v.checkOriginAccessControlSigningProtocols(join(path, "signingProtocol"), "SigningProtocol", s.SigningProtocol)
+		v.checkOriginAccessControlSigningProtocols(awsproto.JoinPath(path, "signingProtocol"), "SigningProtocol", s.SigningProtocol)
 	}
 }
 
@@ -4352,7 +4300,7 @@ func (v *validator) checkOriginAccessControlOriginTypes(path, member string, x O
 	switch x {
 	case "s3", "mediastore", "mediapackagev2", "lambda":
 	default:
-		v.fail(path, member, "enum", string(x), "Member must satisfy enum value set: [s3, mediastore, mediapackagev2, lambda]")
+		v.Fail(path, member, "enum", string(x), "Member must satisfy enum value set: [s3, mediastore, mediapackagev2, lambda]")
 	}
 }
 
@@ -4360,7 +4308,7 @@ func (v *validator) checkOriginAccessControlSigningBehaviors(path, member string
 	switch x {
 	case "never", "always", "no-override":
 	default:
-		v.fail(path, member, "enum", string(x), "Member must satisfy enum value set: [never, always, no-override]")
+		v.Fail(path, member, "enum", string(x), "Member must satisfy enum value set: [never, always, no-override]")
 	}
 }
 
@@ -4368,7 +4316,7 @@ func (v *validator) checkOriginAccessControlSigningProtocols(path, member string
 	switch x {
 	case "sigv4":
 	default:
-		v.fail(path, member, "enum", string(x), "Member must satisfy enum value set: [sigv4]")
+		v.Fail(path, member, "enum", string(x), "Member must satisfy enum value set: [sigv4]")
 	}
 }
 
@@ -4380,21 +4328,21 @@ func (s *OriginCustomHeader) Validate() error {
 	}
 	v := new(validator)
 	s.validate(v, "")
-	return v.err()
+	return v.Err()
 }
 
 func (s *OriginCustomHeader) validate(v *validator, path string) {
 	if s.HeaderName == nil {
-		v.null(join(path, "headerName"), "HeaderName")
+		v.Null(awsproto.JoinPath(path, "headerName"), "HeaderName")
 	}
 	if s.HeaderValue == nil {
-		v.null(join(path, "headerValue"), "HeaderValue")
+		v.Null(awsproto.JoinPath(path, "headerValue"), "HeaderValue")
 	}
 }
 
 func (v *validator) checkOriginCustomHeadersList(path, member string, x []OriginCustomHeader) {
 	for i := range x {
-		x[i].validate(v, elem(path, i))
+		x[i].validate(v, awsproto.ElemPath(path, i))
 	}
 }
 
@@ -4406,25 +4354,25 @@ func (s *OriginGroup) Validate() error {
 	}
 	v := new(validator)
 	s.validate(v, "")
-	return v.err()
+	return v.Err()
 }
 
 func (s *OriginGroup) validate(v *validator, path string) {
 	if s.FailoverCriteria == nil {
-		v.null(join(path, "failoverCriteria"), "FailoverCriteria")
+		v.Null(awsproto.JoinPath(path, "failoverCriteria"), "FailoverCriteria")
 	} else {
-		s.FailoverCriteria.validate(v, join(path, "failoverCriteria"))
+		s.FailoverCriteria.validate(v, awsproto.JoinPath(path, "failoverCriteria"))
 	}
 	if s.Id == nil {
-		v.null(join(path, "id"), "Id")
+		v.Null(awsproto.JoinPath(path, "id"), "Id")
 	}
 	if s.Members == nil {
-		v.null(join(path, "members"), "Members")
+		v.Null(awsproto.JoinPath(path, "members"), "Members")
 	} else {
-		s.Members.validate(v, join(path, "members"))
+		s.Members.validate(v, awsproto.JoinPath(path, "members"))
 	}
 	if s.SelectionCriteria != "" {
-		v.checkOriginGroupSelectionCriteria(join(path, "selectionCriteria"), "SelectionCriteria", s.SelectionCriteria)
+		v.checkOriginGroupSelectionCriteria(awsproto.JoinPath(path, "selectionCriteria"), "SelectionCriteria", s.SelectionCriteria)
 	}
 }
 
@@ -4436,20 +4384,20 @@ func (s *OriginGroupFailoverCriteria) Validate() error {
 	}
 	v := new(validator)
 	s.validate(v, "")
-	return v.err()
+	return v.Err()
 }
 
 func (s *OriginGroupFailoverCriteria) validate(v *validator, path string) {
 	if s.StatusCodes == nil {
-		v.null(join(path, "statusCodes"), "StatusCodes")
+		v.Null(awsproto.JoinPath(path, "statusCodes"), "StatusCodes")
 	} else {
-		s.StatusCodes.validate(v, join(path, "statusCodes"))
+		s.StatusCodes.validate(v, awsproto.JoinPath(path, "statusCodes"))
 	}
 }
 
 func (v *validator) checkOriginGroupList(path, member string, x []OriginGroup) {
 	for i := range x {
-		x[i].validate(v, elem(path, i))
+		x[i].validate(v, awsproto.ElemPath(path, i))
 	}
 }
 
@@ -4461,25 +4409,25 @@ func (s *OriginGroupMember) Validate() error {
 	}
 	v := new(validator)
 	s.validate(v, "")
-	return v.err()
+	return v.Err()
 }
 
 func (s *OriginGroupMember) validate(v *validator, path string) {
 	if s.OriginId == nil {
-		v.null(join(path, "originId"), "OriginId")
+		v.Null(awsproto.JoinPath(path, "originId"), "OriginId")
 	}
 }
 
 func (v *validator) checkOriginGroupMemberList(path, member string, x []OriginGroupMember) {
 	n := len(x)
 	if n < 2 {
-		v.fail(path, member, "min", "["+strconv.Itoa(len(x))+" elements]", "Member must have length greater than or equal to 2")
+		v.Fail(path, member, "min", "["+strconv.Itoa(len(x))+" elements]", "Member must have length greater than or equal to 2")
 	}
 	if n > 2 {
-		v.fail(path, member, "max", "["+strconv.Itoa(len(x))+" elements]", "Member must have length less than or equal to 2")
+		v.Fail(path, member, "max", "["+strconv.Itoa(len(x))+" elements]", "Member must have length less than or equal to 2")
 	}
 	for i := range x {
-		x[i].validate(v, elem(path, i))
+		x[i].validate(v, awsproto.ElemPath(path, i))
 	}
 }
 
@@ -4491,17 +4439,17 @@ func (s *OriginGroupMembers) Validate() error {
 	}
 	v := new(validator)
 	s.validate(v, "")
-	return v.err()
+	return v.Err()
 }
 
 func (s *OriginGroupMembers) validate(v *validator, path string) {
 	if s.Items == nil {
-		v.null(join(path, "items"), "Items")
+		v.Null(awsproto.JoinPath(path, "items"), "Items")
 	} else {
-		v.checkOriginGroupMemberList(join(path, "items"), "Items", s.Items)
+		v.checkOriginGroupMemberList(awsproto.JoinPath(path, "items"), "Items", s.Items)
 	}
 	if s.Quantity == nil {
-		v.null(join(path, "quantity"), "Quantity")
+		v.Null(awsproto.JoinPath(path, "quantity"), "Quantity")
 	}
 }
 
@@ -4509,7 +4457,7 @@ func (v *validator) checkOriginGroupSelectionCriteria(path, member string, x Ori
 	switch x {
 	case "default", "media-quality-based":
 	default:
-		v.fail(path, member, "enum", string(x), "Member must satisfy enum value set: [default, media-quality-based]")
+		v.Fail(path, member, "enum", string(x), "Member must satisfy enum value set: [default, media-quality-based]")
 	}
 }
 
@@ -4521,25 +4469,25 @@ func (s *OriginGroups) Validate() error {
 	}
 	v := new(validator)
 	s.validate(v, "")
-	return v.err()
+	return v.Err()
 }
 
 func (s *OriginGroups) validate(v *validator, path string) {
 	if s.Items != nil {
-		v.checkOriginGroupList(join(path, "items"), "Items", s.Items)
+		v.checkOriginGroupList(awsproto.JoinPath(path, "items"), "Items", s.Items)
 	}
 	if s.Quantity == nil {
-		v.null(join(path, "quantity"), "Quantity")
+		v.Null(awsproto.JoinPath(path, "quantity"), "Quantity")
 	}
 }
 
 func (v *validator) checkOriginList(path, member string, x []Origin) {
 	n := len(x)
 	if n < 1 {
-		v.fail(path, member, "min", "["+strconv.Itoa(len(x))+" elements]", "Member must have length greater than or equal to 1")
+		v.Fail(path, member, "min", "["+strconv.Itoa(len(x))+" elements]", "Member must have length greater than or equal to 1")
 	}
 	for i := range x {
-		x[i].validate(v, elem(path, i))
+		x[i].validate(v, awsproto.ElemPath(path, i))
 	}
 }
 
@@ -4551,12 +4499,12 @@ func (s *OriginMtlsConfig) Validate() error {
 	}
 	v := new(validator)
 	s.validate(v, "")
-	return v.err()
+	return v.Err()
 }
 
 func (s *OriginMtlsConfig) validate(v *validator, path string) {
 	if s.ClientCertificateArn == nil {
-		v.null(join(path, "clientCertificateArn"), "ClientCertificateArn")
+		v.Null(awsproto.JoinPath(path, "clientCertificateArn"), "ClientCertificateArn")
 	}
 }
 
@@ -4564,7 +4512,7 @@ func (v *validator) checkOriginProtocolPolicy(path, member string, x OriginProto
 	switch x {
 	case "http-only", "match-viewer", "https-only":
 	default:
-		v.fail(path, member, "enum", string(x), "Member must satisfy enum value set: [http-only, match-viewer, https-only]")
+		v.Fail(path, member, "enum", string(x), "Member must satisfy enum value set: [http-only, match-viewer, https-only]")
 	}
 }
 
@@ -4576,27 +4524,27 @@ func (s *OriginRequestPolicyConfig) Validate() error {
 	}
 	v := new(validator)
 	s.validate(v, "")
-	return v.err()
+	return v.Err()
 }
 
 func (s *OriginRequestPolicyConfig) validate(v *validator, path string) {
 	if s.CookiesConfig == nil {
-		v.null(join(path, "cookiesConfig"), "CookiesConfig")
+		v.Null(awsproto.JoinPath(path, "cookiesConfig"), "CookiesConfig")
 	} else {
-		s.CookiesConfig.validate(v, join(path, "cookiesConfig"))
+		s.CookiesConfig.validate(v, awsproto.JoinPath(path, "cookiesConfig"))
 	}
 	if s.HeadersConfig == nil {
-		v.null(join(path, "headersConfig"), "HeadersConfig")
+		v.Null(awsproto.JoinPath(path, "headersConfig"), "HeadersConfig")
 	} else {
-		s.HeadersConfig.validate(v, join(path, "headersConfig"))
+		s.HeadersConfig.validate(v, awsproto.JoinPath(path, "headersConfig"))
 	}
 	if s.Name == nil {
-		v.null(join(path, "name"), "Name")
+		v.Null(awsproto.JoinPath(path, "name"), "Name")
 	}
 	if s.QueryStringsConfig == nil {
-		v.null(join(path, "queryStringsConfig"), "QueryStringsConfig")
+		v.Null(awsproto.JoinPath(path, "queryStringsConfig"), "QueryStringsConfig")
 	} else {
-		s.QueryStringsConfig.validate(v, join(path, "queryStringsConfig"))
+		s.QueryStringsConfig.validate(v, awsproto.JoinPath(path, "queryStringsConfig"))
 	}
 }
 
@@ -4604,7 +4552,7 @@ func (v *validator) checkOriginRequestPolicyCookieBehavior(path, member string, 
 	switch x {
 	case "none", "whitelist", "all", "allExcept":
 	default:
-		v.fail(path, member, "enum", string(x), "Member must satisfy enum value set: [none, whitelist, all, allExcept]")
+		v.Fail(path, member, "enum", string(x), "Member must satisfy enum value set: [none, whitelist, all, allExcept]")
 	}
 }
 
@@ -4616,17 +4564,17 @@ func (s *OriginRequestPolicyCookiesConfig) Validate() error {
 	}
 	v := new(validator)
 	s.validate(v, "")
-	return v.err()
+	return v.Err()
 }
 
 func (s *OriginRequestPolicyCookiesConfig) validate(v *validator, path string) {
 	if s.CookieBehavior == "" {
-		v.null(join(path, "cookieBehavior"), "CookieBehavior")
+		v.Null(awsproto.JoinPath(path, "cookieBehavior"), "CookieBehavior")
 	} else {
-		v.checkOriginRequestPolicyCookieBehavior(join(path, "cookieBehavior"), "CookieBehavior", s.CookieBehavior)
+		v.checkOriginRequestPolicyCookieBehavior(awsproto.JoinPath(path, "cookieBehavior"), "CookieBehavior", s.CookieBehavior)
 	}
 	if s.Cookies != nil {
-		s.Cookies.validate(v, join(path, "cookies"))
+		s.Cookies.validate(v, awsproto.JoinPath(path, "cookies"))
 	}
 }
 
@@ -4634,7 +4582,7 @@ func (v *validator) checkOriginRequestPolicyHeaderBehavior(path, member string, 
 	switch x {
 	case "none", "whitelist", "allViewer", "allViewerAndWhitelistCloudFront", "allExcept":
 	default:
-		v.fail(path, member, "enum", string(x), "Member must satisfy enum value set: [none, whitelist, allViewer, allViewerAndWhitelistCloudFront, allExcept]")
+		v.Fail(path, member, "enum", string(x), "Member must satisfy enum value set: [none, whitelist, allViewer, allViewerAndWhitelistCloudFront, allExcept]")
 	}
 }
 
@@ -4646,17 +4594,17 @@ func (s *OriginRequestPolicyHeadersConfig) Validate() error {
 	}
 	v := new(validator)
 	s.validate(v, "")
-	return v.err()
+	return v.Err()
 }
 
 func (s *OriginRequestPolicyHeadersConfig) validate(v *validator, path string) {
 	if s.HeaderBehavior == "" {
-		v.null(join(path, "headerBehavior"), "HeaderBehavior")
+		v.Null(awsproto.JoinPath(path, "headerBehavior"), "HeaderBehavior")
 	} else {
-		v.checkOriginRequestPolicyHeaderBehavior(join(path, "headerBehavior"), "HeaderBehavior", s.HeaderBehavior)
+		v.checkOriginRequestPolicyHeaderBehavior(awsproto.JoinPath(path, "headerBehavior"), "HeaderBehavior", s.HeaderBehavior)
 	}
 	if s.Headers != nil {
-		s.Headers.validate(v, join(path, "headers"))
+		s.Headers.validate(v, awsproto.JoinPath(path, "headers"))
 	}
 }
 
@@ -4664,7 +4612,7 @@ func (v *validator) checkOriginRequestPolicyQueryStringBehavior(path, member str
 	switch x {
 	case "none", "whitelist", "all", "allExcept":
 	default:
-		v.fail(path, member, "enum", string(x), "Member must satisfy enum value set: [none, whitelist, all, allExcept]")
+		v.Fail(path, member, "enum", string(x), "Member must satisfy enum value set: [none, whitelist, all, allExcept]")
 	}
 }
 
@@ -4676,17 +4624,17 @@ func (s *OriginRequestPolicyQueryStringsConfig) Validate() error {
 	}
 	v := new(validator)
 	s.validate(v, "")
-	return v.err()
+	return v.Err()
 }
 
 func (s *OriginRequestPolicyQueryStringsConfig) validate(v *validator, path string) {
 	if s.QueryStringBehavior == "" {
-		v.null(join(path, "queryStringBehavior"), "QueryStringBehavior")
+		v.Null(awsproto.JoinPath(path, "queryStringBehavior"), "QueryStringBehavior")
 	} else {
-		v.checkOriginRequestPolicyQueryStringBehavior(join(path, "queryStringBehavior"), "QueryStringBehavior", s.QueryStringBehavior)
+		v.checkOriginRequestPolicyQueryStringBehavior(awsproto.JoinPath(path, "queryStringBehavior"), "QueryStringBehavior", s.QueryStringBehavior)
 	}
 	if s.QueryStrings != nil {
-		s.QueryStrings.validate(v, join(path, "queryStrings"))
+		s.QueryStrings.validate(v, awsproto.JoinPath(path, "queryStrings"))
 	}
 }
 
@@ -4694,7 +4642,7 @@ func (v *validator) checkOriginRequestPolicyType(path, member string, x OriginRe
 	switch x {
 	case "managed", "custom":
 	default:
-		v.fail(path, member, "enum", string(x), "Member must satisfy enum value set: [managed, custom]")
+		v.Fail(path, member, "enum", string(x), "Member must satisfy enum value set: [managed, custom]")
 	}
 }
 
@@ -4706,28 +4654,28 @@ func (s *OriginShield) Validate() error {
 	}
 	v := new(validator)
 	s.validate(v, "")
-	return v.err()
+	return v.Err()
 }
 
 func (s *OriginShield) validate(v *validator, path string) {
 	if s.Enabled == nil {
-		v.null(join(path, "enabled"), "Enabled")
+		v.Null(awsproto.JoinPath(path, "enabled"), "Enabled")
 	}
 	if s.OriginShieldRegion != nil {
-		v.checkOriginShieldRegion(join(path, "originShieldRegion"), "OriginShieldRegion", *s.OriginShieldRegion)
+		v.checkOriginShieldRegion(awsproto.JoinPath(path, "originShieldRegion"), "OriginShieldRegion", *s.OriginShieldRegion)
 	}
 }
 
 func (v *validator) checkOriginShieldRegion(path, member string, x string) {
 	n := utf8.RuneCountInString(string(x))
 	if n < 1 {
-		v.fail(path, member, "min", x, "Member must have length greater than or equal to 1")
+		v.Fail(path, member, "min", x, "Member must have length greater than or equal to 1")
 	}
 	if n > 32 {
-		v.fail(path, member, "max", x, "Member must have length less than or equal to 32")
+		v.Fail(path, member, "max", x, "Member must have length less than or equal to 32")
 	}
 	if !patternOriginShieldRegion.MatchString(string(x)) {
-		v.fail(path, member, "pattern", x, "Member must satisfy regular expression pattern: [a-z]{2}-[a-z]+-\\d")
+		v.Fail(path, member, "pattern", x, "Member must satisfy regular expression pattern: [a-z]{2}-[a-z]+-\\d")
 	}
 }
 
@@ -4739,17 +4687,17 @@ func (s *OriginSslProtocols) Validate() error {
 	}
 	v := new(validator)
 	s.validate(v, "")
-	return v.err()
+	return v.Err()
 }
 
 func (s *OriginSslProtocols) validate(v *validator, path string) {
 	if s.Items == nil {
-		v.null(join(path, "items"), "Items")
+		v.Null(awsproto.JoinPath(path, "items"), "Items")
 	} else {
-		v.checkSslProtocolsList(join(path, "items"), "Items", s.Items)
+		v.checkSslProtocolsList(awsproto.JoinPath(path, "items"), "Items", s.Items)
 	}
 	if s.Quantity == nil {
-		v.null(join(path, "quantity"), "Quantity")
+		v.Null(awsproto.JoinPath(path, "quantity"), "Quantity")
 	}
 }
 
@@ -4761,17 +4709,17 @@ func (s *Origins) Validate() error {
 	}
 	v := new(validator)
 	s.validate(v, "")
-	return v.err()
+	return v.Err()
 }
 
 func (s *Origins) validate(v *validator, path string) {
 	if s.Items == nil {
-		v.null(join(path, "items"), "Items")
+		v.Null(awsproto.JoinPath(path, "items"), "Items")
 	} else {
-		v.checkOriginList(join(path, "items"), "Items", s.Items)
+		v.checkOriginList(awsproto.JoinPath(path, "items"), "Items", s.Items)
 	}
 	if s.Quantity == nil {
-		v.null(join(path, "quantity"), "Quantity")
+		v.Null(awsproto.JoinPath(path, "quantity"), "Quantity")
 	}
 }
 
@@ -4783,19 +4731,19 @@ func (s *Parameter) Validate() error {
 	}
 	v := new(validator)
 	s.validate(v, "")
-	return v.err()
+	return v.Err()
 }
 
 func (s *Parameter) validate(v *validator, path string) {
 	if s.Name == nil {
-		v.null(join(path, "name"), "Name")
+		v.Null(awsproto.JoinPath(path, "name"), "Name")
 	} else {
-		v.checkParameterName(join(path, "name"), "Name", *s.Name)
+		v.checkParameterName(awsproto.JoinPath(path, "name"), "Name", *s.Name)
 	}
 	if s.Value == nil {
-		v.null(join(path, "value"), "Value")
+		v.Null(awsproto.JoinPath(path, "value"), "Value")
 	} else {
-		v.checkParameterValue(join(path, "value"), "Value", *s.Value)
+		v.checkParameterValue(awsproto.JoinPath(path, "value"), "Value", *s.Value)
 	}
 }
 
@@ -4807,19 +4755,19 @@ func (s *ParameterDefinition) Validate() error {
 	}
 	v := new(validator)
 	s.validate(v, "")
-	return v.err()
+	return v.Err()
 }
 
 func (s *ParameterDefinition) validate(v *validator, path string) {
 	if s.Definition == nil {
-		v.null(join(path, "definition"), "Definition")
+		v.Null(awsproto.JoinPath(path, "definition"), "Definition")
 	} else {
-		s.Definition.validate(v, join(path, "definition"))
+		s.Definition.validate(v, awsproto.JoinPath(path, "definition"))
 	}
 	if s.Name == nil {
-		v.null(join(path, "name"), "Name")
+		v.Null(awsproto.JoinPath(path, "name"), "Name")
 	} else {
-		v.checkParameterName(join(path, "name"), "Name", *s.Name)
+		v.checkParameterName(awsproto.JoinPath(path, "name"), "Name", *s.Name)
 	}
 }
 
@@ -4831,47 +4779,47 @@ func (s *ParameterDefinitionSchema) Validate() error {
 	}
 	v := new(validator)
 	s.validate(v, "")
-	return v.err()
+	return v.Err()
 }
 
 func (s *ParameterDefinitionSchema) validate(v *validator, path string) {
 	if s.StringSchema != nil {
-		s.StringSchema.validate(v, join(path, "stringSchema"))
+		s.StringSchema.validate(v, awsproto.JoinPath(path, "stringSchema"))
 	}
 }
 
 func (v *validator) checkParameterDefinitions(path, member string, x []ParameterDefinition) {
 	for i := range x {
-		x[i].validate(v, elem(path, i))
+		x[i].validate(v, awsproto.ElemPath(path, i))
 	}
 }
 
 func (v *validator) checkParameterName(path, member string, x string) {
 	n := utf8.RuneCountInString(string(x))
 	if n < 1 {
-		v.fail(path, member, "min", x, "Member must have length greater than or equal to 1")
+		v.Fail(path, member, "min", x, "Member must have length greater than or equal to 1")
 	}
 	if n > 128 {
-		v.fail(path, member, "max", x, "Member must have length less than or equal to 128")
+		v.Fail(path, member, "max", x, "Member must have length less than or equal to 128")
 	}
 	if !patternParameterName.MatchString(string(x)) {
-		v.fail(path, member, "pattern", x, "Member must satisfy regular expression pattern: [a-zA-Z0-9-_]+")
+		v.Fail(path, member, "pattern", x, "Member must satisfy regular expression pattern: [a-zA-Z0-9-_]+")
 	}
 }
 
 func (v *validator) checkParameterValue(path, member string, x string) {
 	n := utf8.RuneCountInString(string(x))
 	if n < 1 {
-		v.fail(path, member, "min", x, "Member must have length greater than or equal to 1")
+		v.Fail(path, member, "min", x, "Member must have length greater than or equal to 1")
 	}
 	if n > 256 {
-		v.fail(path, member, "max", x, "Member must have length less than or equal to 256")
+		v.Fail(path, member, "max", x, "Member must have length less than or equal to 256")
 	}
 }
 
 func (v *validator) checkParameters(path, member string, x []Parameter) {
 	for i := range x {
-		x[i].validate(v, elem(path, i))
+		x[i].validate(v, awsproto.ElemPath(path, i))
 	}
 }
 
@@ -4883,27 +4831,27 @@ func (s *ParametersInCacheKeyAndForwardedToOrigin) Validate() error {
 	}
 	v := new(validator)
 	s.validate(v, "")
-	return v.err()
+	return v.Err()
 }
 
 func (s *ParametersInCacheKeyAndForwardedToOrigin) validate(v *validator, path string) {
 	if s.CookiesConfig == nil {
-		v.null(join(path, "cookiesConfig"), "CookiesConfig")
+		v.Null(awsproto.JoinPath(path, "cookiesConfig"), "CookiesConfig")
 	} else {
-		s.CookiesConfig.validate(v, join(path, "cookiesConfig"))
+		s.CookiesConfig.validate(v, awsproto.JoinPath(path, "cookiesConfig"))
 	}
 	if s.EnableAcceptEncodingGzip == nil {
-		v.null(join(path, "enableAcceptEncodingGzip"), "EnableAcceptEncodingGzip")
+		v.Null(awsproto.JoinPath(path, "enableAcceptEncodingGzip"), "EnableAcceptEncodingGzip")
 	}
 	if s.HeadersConfig == nil {
-		v.null(join(path, "headersConfig"), "HeadersConfig")
+		v.Null(awsproto.JoinPath(path, "headersConfig"), "HeadersConfig")
 	} else {
-		s.HeadersConfig.validate(v, join(path, "headersConfig"))
+		s.HeadersConfig.validate(v, awsproto.JoinPath(path, "headersConfig"))
 	}
 	if s.QueryStringsConfig == nil {
-		v.null(join(path, "queryStringsConfig"), "QueryStringsConfig")
+		v.Null(awsproto.JoinPath(path, "queryStringsConfig"), "QueryStringsConfig")
 	} else {
-		s.QueryStringsConfig.validate(v, join(path, "queryStringsConfig"))
+		s.QueryStringsConfig.validate(v, awsproto.JoinPath(path, "queryStringsConfig"))
 	}
 }
 
@@ -4915,12 +4863,12 @@ func (s *Paths) Validate() error {
 	}
 	v := new(validator)
 	s.validate(v, "")
-	return v.err()
+	return v.Err()
 }
 
 func (s *Paths) validate(v *validator, path string) {
 	if s.Quantity == nil {
-		v.null(join(path, "quantity"), "Quantity")
+		v.Null(awsproto.JoinPath(path, "quantity"), "Quantity")
 	}
 }
 
@@ -4928,7 +4876,7 @@ func (v *validator) checkPriceClass(path, member string, x PriceClass) {
 	switch x {
 	case "PriceClass_100", "PriceClass_200", "PriceClass_All", "None":
 	default:
-		v.fail(path, member, "enum", string(x), "Member must satisfy enum value set: [PriceClass_100, PriceClass_200, PriceClass_All, None]")
+		v.Fail(path, member, "enum", string(x), "Member must satisfy enum value set: [PriceClass_100, PriceClass_200, PriceClass_All, None]")
 	}
 }
 
@@ -4940,18 +4888,18 @@ func (s *PublicKeyConfig) Validate() error {
 	}
 	v := new(validator)
 	s.validate(v, "")
-	return v.err()
+	return v.Err()
 }
 
 func (s *PublicKeyConfig) validate(v *validator, path string) {
 	if s.CallerReference == nil {
-		v.null(join(path, "callerReference"), "CallerReference")
+		v.Null(awsproto.JoinPath(path, "callerReference"), "CallerReference")
 	}
 	if s.EncodedKey == nil {
-		v.null(join(path, "encodedKey"), "EncodedKey")
+		v.Null(awsproto.JoinPath(path, "encodedKey"), "EncodedKey")
 	}
 	if s.Name == nil {
-		v.null(join(path, "name"), "Name")
+		v.Null(awsproto.JoinPath(path, "name"), "Name")
 	}
 }
 
@@ -4963,17 +4911,17 @@ func (s *PublishConnectionFunctionRequest) Validate() error {
 	}
 	v := new(validator)
 	s.validate(v, "")
-	return v.err()
+	return v.Err()
 }
 
 func (s *PublishConnectionFunctionRequest) validate(v *validator, path string) {
 	if s.Id == nil {
-		v.null(join(path, "id"), "Id")
+		v.Null(awsproto.JoinPath(path, "id"), "Id")
 	} else {
-		v.checkResourceId(join(path, "id"), "Id", *s.Id)
+		v.checkResourceId(awsproto.JoinPath(path, "id"), "Id", *s.Id)
 	}
 	if s.IfMatch == nil {
-		v.null(join(path, "ifMatch"), "IfMatch")
+		v.Null(awsproto.JoinPath(path, "ifMatch"), "IfMatch")
 	}
 }
 
@@ -4985,17 +4933,17 @@ func (s *PublishFunctionRequest) Validate() error {
 	}
 	v := new(validator)
 	s.validate(v, "")
-	return v.err()
+	return v.Err()
 }
 
 func (s *PublishFunctionRequest) validate(v *validator, path string) {
 	if s.IfMatch == nil {
-		v.null(join(path, "ifMatch"), "IfMatch")
+		v.Null(awsproto.JoinPath(path, "ifMatch"), "IfMatch")
 	}
 	if s.Name == nil {
-		v.null(join(path, "name"), "Name")
+		v.Null(awsproto.JoinPath(path, "name"), "Name")
 	} else {
-		v.checkFunctionName(join(path, "name"), "Name", *s.Name)
+		v.checkFunctionName(awsproto.JoinPath(path, "name"), "Name", *s.Name)
 	}
 }
 
@@ -5007,15 +4955,15 @@ func (s *PutResourcePolicyRequest) Validate() error {
 	}
 	v := new(validator)
 	s.validate(v, "")
-	return v.err()
+	return v.Err()
 }
 
 func (s *PutResourcePolicyRequest) validate(v *validator, path string) {
 	if s.PolicyDocument == nil {
-		v.null(join(path, "policyDocument"), "PolicyDocument")
+		v.Null(awsproto.JoinPath(path, "policyDocument"), "PolicyDocument")
 	}
 	if s.ResourceArn == nil {
-		v.null(join(path, "resourceArn"), "ResourceArn")
+		v.Null(awsproto.JoinPath(path, "resourceArn"), "ResourceArn")
 	}
 }
 
@@ -5027,15 +4975,15 @@ func (s *QueryArgProfile) Validate() error {
 	}
 	v := new(validator)
 	s.validate(v, "")
-	return v.err()
+	return v.Err()
 }
 
 func (s *QueryArgProfile) validate(v *validator, path string) {
 	if s.ProfileId == nil {
-		v.null(join(path, "profileId"), "ProfileId")
+		v.Null(awsproto.JoinPath(path, "profileId"), "ProfileId")
 	}
 	if s.QueryArg == nil {
-		v.null(join(path, "queryArg"), "QueryArg")
+		v.Null(awsproto.JoinPath(path, "queryArg"), "QueryArg")
 	}
 }
 
@@ -5047,21 +4995,21 @@ func (s *QueryArgProfileConfig) Validate() error {
 	}
 	v := new(validator)
 	s.validate(v, "")
-	return v.err()
+	return v.Err()
 }
 
 func (s *QueryArgProfileConfig) validate(v *validator, path string) {
 	if s.ForwardWhenQueryArgProfileIsUnknown == nil {
-		v.null(join(path, "forwardWhenQueryArgProfileIsUnknown"), "ForwardWhenQueryArgProfileIsUnknown")
+		v.Null(awsproto.JoinPath(path, "forwardWhenQueryArgProfileIsUnknown"), "ForwardWhenQueryArgProfileIsUnknown")
 	}
 	if s.QueryArgProfiles != nil {
-		s.QueryArgProfiles.validate(v, join(path, "queryArgProfiles"))
+		s.QueryArgProfiles.validate(v, awsproto.JoinPath(path, "queryArgProfiles"))
 	}
 }
 
 func (v *validator) checkQueryArgProfileList(path, member string, x []QueryArgProfile) {
 	for i := range x {
-		x[i].validate(v, elem(path, i))
+		x[i].validate(v, awsproto.ElemPath(path, i))
 	}
 }
 
@@ -5073,15 +5021,15 @@ func (s *QueryArgProfiles) Validate() error {
 	}
 	v := new(validator)
 	s.validate(v, "")
-	return v.err()
+	return v.Err()
 }
 
 func (s *QueryArgProfiles) validate(v *validator, path string) {
 	if s.Items != nil {
-		v.checkQueryArgProfileList(join(path, "items"), "Items", s.Items)
+		v.checkQueryArgProfileList(awsproto.JoinPath(path, "items"), "Items", s.Items)
 	}
 	if s.Quantity == nil {
-		v.null(join(path, "quantity"), "Quantity")
+		v.Null(awsproto.JoinPath(path, "quantity"), "Quantity")
 	}
 }
 
@@ -5093,12 +5041,12 @@ func (s *QueryStringCacheKeys) Validate() error {
 	}
 	v := new(validator)
 	s.validate(v, "")
-	return v.err()
+	return v.Err()
 }
 
 func (s *QueryStringCacheKeys) validate(v *validator, path string) {
 	if s.Quantity == nil {
-		v.null(join(path, "quantity"), "Quantity")
+		v.Null(awsproto.JoinPath(path, "quantity"), "Quantity")
 	}
 }
 
@@ -5110,12 +5058,12 @@ func (s *QueryStringNames) Validate() error {
 	}
 	v := new(validator)
 	s.validate(v, "")
-	return v.err()
+	return v.Err()
 }
 
 func (s *QueryStringNames) validate(v *validator, path string) {
 	if s.Quantity == nil {
-		v.null(join(path, "quantity"), "Quantity")
+		v.Null(awsproto.JoinPath(path, "quantity"), "Quantity")
 	}
 }
 
@@ -5127,14 +5075,14 @@ func (s *RealtimeMetricsSubscriptionConfig) Validate() error {
 	}
 	v := new(validator)
 	s.validate(v, "")
-	return v.err()
+	return v.Err()
 }
 
 func (s *RealtimeMetricsSubscriptionConfig) validate(v *validator, path string) {
 	if s.RealtimeMetricsSubscriptionStatus == "" {
-		v.null(join(path, "realtimeMetricsSubscriptionStatus"), "RealtimeMetricsSubscriptionStatus")
+		v.Null(awsproto.JoinPath(path, "realtimeMetricsSubscriptionStatus"), "RealtimeMetricsSubscriptionStatus")
 	} else {
-		v.checkRealtimeMetricsSubscriptionStatus(join(path, "realtimeMetricsSubscriptionStatus"), "RealtimeMetricsSubscriptionStatus", s.RealtimeMetricsSubscriptionStatus)
+		v.checkRealtimeMetricsSubscriptionStatus(awsproto.JoinPath(path, "realtimeMetricsSubscriptionStatus"), "RealtimeMetricsSubscriptionStatus", s.RealtimeMetricsSubscriptionStatus)
 	}
 }
 
@@ -5142,7 +5090,7 @@ func (v *validator) checkRealtimeMetricsSubscriptionStatus(path, member string, 
 	switch x {
 	case "Enabled", "Disabled":
 	default:
-		v.fail(path, member, "enum", string(x), "Member must satisfy enum value set: [Enabled, Disabled]")
+		v.Fail(path, member, "enum", string(x), "Member must satisfy enum value set: [Enabled, Disabled]")
 	}
 }
 
@@ -5150,23 +5098,23 @@ func (v *validator) checkReferrerPolicyList(path, member string, x ReferrerPolic
 	switch x {
 	case "no-referrer", "no-referrer-when-downgrade", "origin", "origin-when-cross-origin", "same-origin", "strict-origin", "strict-origin-when-cross-origin", "unsafe-url":
 	default:
-		v.fail(path, member, "enum", string(x), "Member must satisfy enum value set: [no-referrer, no-referrer-when-downgrade, origin, origin-when-cross-origin, same-origin, strict-origin, strict-origin-when-cross-origin, unsafe-url]")
+		v.Fail(path, member, "enum", string(x), "Member must satisfy enum value set: [no-referrer, no-referrer-when-downgrade, origin, origin-when-cross-origin, same-origin, strict-origin, strict-origin-when-cross-origin, unsafe-url]")
 	}
 }
 
 func (v *validator) checkResourceARN(path, member string, x string) {
 	if !patternResourceARN.MatchString(string(x)) {
-		v.fail(path, member, "pattern", x, "Member must satisfy regular expression pattern: arn:aws(-cn)?:cloudfront::[0-9]+:.*")
+		v.Fail(path, member, "pattern", x, "Member must satisfy regular expression pattern: arn:aws(-cn)?:cloudfront::[0-9]+:.*")
 	}
 }
 
 func (v *validator) checkResourceId(path, member string, x string) {
 	n := utf8.RuneCountInString(string(x))
 	if n < 1 {
-		v.fail(path, member, "min", x, "Member must have length greater than or equal to 1")
+		v.Fail(path, member, "min", x, "Member must have length greater than or equal to 1")
 	}
 	if n > 64 {
-		v.fail(path, member, "max", x, "Member must have length less than or equal to 64")
+		v.Fail(path, member, "max", x, "Member must have length less than or equal to 64")
 	}
 }
 
@@ -5178,15 +5126,15 @@ func (s *ResponseHeadersPolicyAccessControlAllowHeaders) Validate() error {
 	}
 	v := new(validator)
 	s.validate(v, "")
-	return v.err()
+	return v.Err()
 }
 
 func (s *ResponseHeadersPolicyAccessControlAllowHeaders) validate(v *validator, path string) {
 	if s.Items == nil {
-		v.null(join(path, "items"), "Items")
+		v.Null(awsproto.JoinPath(path, "items"), "Items")
 	}
 	if s.Quantity == nil {
-		v.null(join(path, "quantity"), "Quantity")
+		v.Null(awsproto.JoinPath(path, "quantity"), "Quantity")
 	}
 }
 
@@ -5198,17 +5146,17 @@ func (s *ResponseHeadersPolicyAccessControlAllowMethods) Validate() error {
 	}
 	v := new(validator)
 	s.validate(v, "")
-	return v.err()
+	return v.Err()
 }
 
 func (s *ResponseHeadersPolicyAccessControlAllowMethods) validate(v *validator, path string) {
 	if s.Items == nil {
-		v.null(join(path, "items"), "Items")
+		v.Null(awsproto.JoinPath(path, "items"), "Items")
 	} else {
-		v.checkAccessControlAllowMethodsList(join(path, "items"), "Items", s.Items)
+		v.checkAccessControlAllowMethodsList(awsproto.JoinPath(path, "items"), "Items", s.Items)
 	}
 	if s.Quantity == nil {
-		v.null(join(path, "quantity"), "Quantity")
+		v.Null(awsproto.JoinPath(path, "quantity"), "Quantity")
 	}
 }
 
@@ -5216,7 +5164,7 @@ func (v *validator) checkResponseHeadersPolicyAccessControlAllowMethodsValues(pa
 	switch x {
 	case "GET", "POST", "OPTIONS", "PUT", "DELETE", "PATCH", "HEAD", "ALL":
 	default:
-		v.fail(path, member, "enum", string(x), "Member must satisfy enum value set: [GET, POST, OPTIONS, PUT, DELETE, PATCH, HEAD, ALL]")
+		v.Fail(path, member, "enum", string(x), "Member must satisfy enum value set: [GET, POST, OPTIONS, PUT, DELETE, PATCH, HEAD, ALL]")
 	}
 }
 
@@ -5228,15 +5176,15 @@ func (s *ResponseHeadersPolicyAccessControlAllowOrigins) Validate() error {
 	}
 	v := new(validator)
 	s.validate(v, "")
-	return v.err()
+	return v.Err()
 }
 
 func (s *ResponseHeadersPolicyAccessControlAllowOrigins) validate(v *validator, path string) {
 	if s.Items == nil {
-		v.null(join(path, "items"), "Items")
+		v.Null(awsproto.JoinPath(path, "items"), "Items")
 	}
 	if s.Quantity == nil {
-		v.null(join(path, "quantity"), "Quantity")
+		v.Null(awsproto.JoinPath(path, "quantity"), "Quantity")
 	}
 }
 
@@ -5248,12 +5196,12 @@ func (s *ResponseHeadersPolicyAccessControlExposeHeaders) Validate() error {
 	}
 	v := new(validator)
 	s.validate(v, "")
-	return v.err()
+	return v.Err()
 }
 
 func (s *ResponseHeadersPolicyAccessControlExposeHeaders) validate(v *validator, path string) {
 	if s.Quantity == nil {
-		v.null(join(path, "quantity"), "Quantity")
+		v.Null(awsproto.JoinPath(path, "quantity"), "Quantity")
 	}
 }
 
@@ -5265,27 +5213,27 @@ func (s *ResponseHeadersPolicyConfig) Validate() error {
 	}
 	v := new(validator)
 	s.validate(v, "")
-	return v.err()
+	return v.Err()
 }
 
 func (s *ResponseHeadersPolicyConfig) validate(v *validator, path string) {
 	if s.CorsConfig != nil {
-		s.CorsConfig.validate(v, join(path, "corsConfig"))
+		s.CorsConfig.validate(v, awsproto.JoinPath(path, "corsConfig"))
 	}
 	if s.CustomHeadersConfig != nil {
-		s.CustomHeadersConfig.validate(v, join(path, "customHeadersConfig"))
+		s.CustomHeadersConfig.validate(v, awsproto.JoinPath(path, "customHeadersConfig"))
 	}
 	if s.Name == nil {
-		v.null(join(path, "name"), "Name")
+		v.Null(awsproto.JoinPath(path, "name"), "Name")
 	}
 	if s.RemoveHeadersConfig != nil {
-		s.RemoveHeadersConfig.validate(v, join(path, "removeHeadersConfig"))
+		s.RemoveHeadersConfig.validate(v, awsproto.JoinPath(path, "removeHeadersConfig"))
 	}
 	if s.SecurityHeadersConfig != nil {
-		s.SecurityHeadersConfig.validate(v, join(path, "securityHeadersConfig"))
+		s.SecurityHeadersConfig.validate(v, awsproto.JoinPath(path, "securityHeadersConfig"))
 	}
 	if s.ServerTimingHeadersConfig != nil {
-		s.ServerTimingHeadersConfig.validate(v, join(path, "serverTimingHeadersConfig"))
+		s.ServerTimingHeadersConfig.validate(v, awsproto.JoinPath(path, "serverTimingHeadersConfig"))
 	}
 }
 
@@ -5297,15 +5245,15 @@ func (s *ResponseHeadersPolicyContentSecurityPolicy) Validate() error {
 	}
 	v := new(validator)
 	s.validate(v, "")
-	return v.err()
+	return v.Err()
 }
 
 func (s *ResponseHeadersPolicyContentSecurityPolicy) validate(v *validator, path string) {
 	if s.ContentSecurityPolicy == nil {
-		v.null(join(path, "contentSecurityPolicy"), "ContentSecurityPolicy")
+		v.Null(awsproto.JoinPath(path, "contentSecurityPolicy"), "ContentSecurityPolicy")
 	}
 	if s.Override == nil {
-		v.null(join(path, "override"), "Override")
+		v.Null(awsproto.JoinPath(path, "override"), "Override")
 	}
 }
 
@@ -5317,12 +5265,12 @@ func (s *ResponseHeadersPolicyContentTypeOptions) Validate() error {
 	}
 	v := new(validator)
 	s.validate(v, "")
-	return v.err()
+	return v.Err()
 }
 
 func (s *ResponseHeadersPolicyContentTypeOptions) validate(v *validator, path string) {
 	if s.Override == nil {
-		v.null(join(path, "override"), "Override")
+		v.Null(awsproto.JoinPath(path, "override"), "Override")
 	}
 }
 
@@ -5334,33 +5282,33 @@ func (s *ResponseHeadersPolicyCorsConfig) Validate() error {
 	}
 	v := new(validator)
 	s.validate(v, "")
-	return v.err()
+	return v.Err()
 }
 
 func (s *ResponseHeadersPolicyCorsConfig) validate(v *validator, path string) {
 	if s.AccessControlAllowCredentials == nil {
-		v.null(join(path, "accessControlAllowCredentials"), "AccessControlAllowCredentials")
+		v.Null(awsproto.JoinPath(path, "accessControlAllowCredentials"), "AccessControlAllowCredentials")
 	}
 	if s.AccessControlAllowHeaders == nil {
-		v.null(join(path, "accessControlAllowHeaders"), "AccessControlAllowHeaders")
+		v.Null(awsproto.JoinPath(path, "accessControlAllowHeaders"), "AccessControlAllowHeaders")
 	} else {
-		s.AccessControlAllowHeaders.validate(v, join(path, "accessControlAllowHeaders"))
+		s.AccessControlAllowHeaders.validate(v, awsproto.JoinPath(path, "accessControlAllowHeaders"))
 	}
 	if s.AccessControlAllowMethods == nil {
-		v.null(join(path, "accessControlAllowMethods"), "AccessControlAllowMethods")
+		v.Null(awsproto.JoinPath(path, "accessControlAllowMethods"), "AccessControlAllowMethods")
 	} else {
-		s.AccessControlAllowMethods.validate(v, join(path, "accessControlAllowMethods"))
+		s.AccessControlAllowMethods.validate(v, awsproto.JoinPath(path, "accessControlAllowMethods"))
 	}
 	if s.AccessControlAllowOrigins == nil {
-		v.null(join(path, "accessControlAllowOrigins"), "AccessControlAllowOrigins")
+		v.Null(awsproto.JoinPath(path, "accessControlAllowOrigins"), "AccessControlAllowOrigins")
 	} else {
-		s.AccessControlAllowOrigins.validate(v, join(path, "accessControlAllowOrigins"))
+		s.AccessControlAllowOrigins.validate(v, awsproto.JoinPath(path, "accessControlAllowOrigins"))
 	}
 	if s.AccessControlExposeHeaders != nil {
-		s.AccessControlExposeHeaders.validate(v, join(path, "accessControlExposeHeaders"))
+		s.AccessControlExposeHeaders.validate(v, awsproto.JoinPath(path, "accessControlExposeHeaders"))
 	}
 	if s.OriginOverride == nil {
-		v.null(join(path, "originOverride"), "OriginOverride")
+		v.Null(awsproto.JoinPath(path, "originOverride"), "OriginOverride")
 	}
 }
 
@@ -5372,24 +5320,24 @@ func (s *ResponseHeadersPolicyCustomHeader) Validate() error {
 	}
 	v := new(validator)
 	s.validate(v, "")
-	return v.err()
+	return v.Err()
 }
 
 func (s *ResponseHeadersPolicyCustomHeader) validate(v *validator, path string) {
 	if s.Header == nil {
-		v.null(join(path, "header"), "Header")
+		v.Null(awsproto.JoinPath(path, "header"), "Header")
 	}
 	if s.Override == nil {
-		v.null(join(path, "override"), "Override")
+		v.Null(awsproto.JoinPath(path, "override"), "Override")
 	}
 	if s.Value == nil {
-		v.null(join(path, "value"), "Value")
+		v.Null(awsproto.JoinPath(path, "value"), "Value")
 	}
 }
 
 func (v *validator) checkResponseHeadersPolicyCustomHeaderList(path, member string, x []ResponseHeadersPolicyCustomHeader) {
 	for i := range x {
-		x[i].validate(v, elem(path, i))
+		x[i].validate(v, awsproto.ElemPath(path, i))
 	}
 }
 
@@ -5401,15 +5349,15 @@ func (s *ResponseHeadersPolicyCustomHeadersConfig) Validate() error {
 	}
 	v := new(validator)
 	s.validate(v, "")
-	return v.err()
+	return v.Err()
 }
 
 func (s *ResponseHeadersPolicyCustomHeadersConfig) validate(v *validator, path string) {
 	if s.Items != nil {
-		v.checkResponseHeadersPolicyCustomHeaderList(join(path, "items"), "Items", s.Items)
+		v.checkResponseHeadersPolicyCustomHeaderList(awsproto.JoinPath(path, "items"), "Items", s.Items)
 	}
 	if s.Quantity == nil {
-		v.null(join(path, "quantity"), "Quantity")
+		v.Null(awsproto.JoinPath(path, "quantity"), "Quantity")
 	}
 }
 
@@ -5421,17 +5369,17 @@ func (s *ResponseHeadersPolicyFrameOptions) Validate() error {
 	}
 	v := new(validator)
 	s.validate(v, "")
-	return v.err()
+	return v.Err()
 }
 
 func (s *ResponseHeadersPolicyFrameOptions) validate(v *validator, path string) {
 	if s.FrameOption == "" {
-		v.null(join(path, "frameOption"), "FrameOption")
+		v.Null(awsproto.JoinPath(path, "frameOption"), "FrameOption")
 	} else {
-		v.checkFrameOptionsList(join(path, "frameOption"), "FrameOption", s.FrameOption)
+		v.checkFrameOptionsList(awsproto.JoinPath(path, "frameOption"), "FrameOption", s.FrameOption)
 	}
 	if s.Override == nil {
-		v.null(join(path, "override"), "Override")
+		v.Null(awsproto.JoinPath(path, "override"), "Override")
 	}
 }
 
@@ -5443,17 +5391,17 @@ func (s *ResponseHeadersPolicyReferrerPolicy) Validate() error {
 	}
 	v := new(validator)
 	s.validate(v, "")
-	return v.err()
+	return v.Err()
 }
 
 func (s *ResponseHeadersPolicyReferrerPolicy) validate(v *validator, path string) {
 	if s.Override == nil {
-		v.null(join(path, "override"), "Override")
+		v.Null(awsproto.JoinPath(path, "override"), "Override")
 	}
 	if s.ReferrerPolicy == "" {
-		v.null(join(path, "referrerPolicy"), "ReferrerPolicy")
+		v.Null(awsproto.JoinPath(path, "referrerPolicy"), "ReferrerPolicy")
 	} else {
-		v.checkReferrerPolicyList(join(path, "referrerPolicy"), "ReferrerPolicy", s.ReferrerPolicy)
+		v.checkReferrerPolicyList(awsproto.JoinPath(path, "referrerPolicy"), "ReferrerPolicy", s.ReferrerPolicy)
 	}
 }
 
@@ -5465,18 +5413,18 @@ func (s *ResponseHeadersPolicyRemoveHeader) Validate() error {
 	}
 	v := new(validator)
 	s.validate(v, "")
-	return v.err()
+	return v.Err()
 }
 
 func (s *ResponseHeadersPolicyRemoveHeader) validate(v *validator, path string) {
 	if s.Header == nil {
-		v.null(join(path, "header"), "Header")
+		v.Null(awsproto.JoinPath(path, "header"), "Header")
 	}
 }
 
 func (v *validator) checkResponseHeadersPolicyRemoveHeaderList(path, member string, x []ResponseHeadersPolicyRemoveHeader) {
 	for i := range x {
-		x[i].validate(v, elem(path, i))
+		x[i].validate(v, awsproto.ElemPath(path, i))
 	}
 }
 
@@ -5488,15 +5436,15 @@ func (s *ResponseHeadersPolicyRemoveHeadersConfig) Validate() error {
 	}
 	v := new(validator)
 	s.validate(v, "")
-	return v.err()
+	return v.Err()
 }
 
 func (s *ResponseHeadersPolicyRemoveHeadersConfig) validate(v *validator, path string) {
 	if s.Items != nil {
-		v.checkResponseHeadersPolicyRemoveHeaderList(join(path, "items"), "Items", s.Items)
+		v.checkResponseHeadersPolicyRemoveHeaderList(awsproto.JoinPath(path, "items"), "Items", s.Items)
 	}
 	if s.Quantity == nil {
-		v.null(join(path, "quantity"), "Quantity")
+		v.Null(awsproto.JoinPath(path, "quantity"), "Quantity")
 	}
 }
 
@@ -5508,27 +5456,27 @@ func (s *ResponseHeadersPolicySecurityHeadersConfig) Validate() error {
 	}
 	v := new(validator)
 	s.validate(v, "")
-	return v.err()
+	return v.Err()
 }
 
 func (s *ResponseHeadersPolicySecurityHeadersConfig) validate(v *validator, path string) {
 	if s.ContentSecurityPolicy != nil {
-		s.ContentSecurityPolicy.validate(v, join(path, "contentSecurityPolicy"))
+		s.ContentSecurityPolicy.validate(v, awsproto.JoinPath(path, "contentSecurityPolicy"))
 	}
 	if s.ContentTypeOptions != nil {
-		s.ContentTypeOptions.validate(v, join(path, "contentTypeOptions"))
+		s.ContentTypeOptions.validate(v, awsproto.JoinPath(path, "contentTypeOptions"))
 	}
 	if s.FrameOptions != nil {
-		s.FrameOptions.validate(v, join(path, "frameOptions"))
+		s.FrameOptions.validate(v, awsproto.JoinPath(path, "frameOptions"))
 	}
 	if s.ReferrerPolicy != nil {
-		s.ReferrerPolicy.validate(v, join(path, "referrerPolicy"))
+		s.ReferrerPolicy.validate(v, awsproto.JoinPath(path, "referrerPolicy"))
 	}
 	if s.StrictTransportSecurity != nil {
-		s.StrictTransportSecurity.validate(v, join(path, "strictTransportSecurity"))
+		s.StrictTransportSecurity.validate(v, awsproto.JoinPath(path, "strictTransportSecurity"))
 	}
 	if s.XSSProtection != nil {
-		s.XSSProtection.validate(v, join(path, "xSSProtection"))
+		s.XSSProtection.validate(v, awsproto.JoinPath(path, "xSSProtection"))
 	}
 }
 
@@ -5540,15 +5488,15 @@ func (s *ResponseHeadersPolicyServerTimingHeadersConfig) Validate() error {
 	}
 	v := new(validator)
 	s.validate(v, "")
-	return v.err()
+	return v.Err()
 }
 
 func (s *ResponseHeadersPolicyServerTimingHeadersConfig) validate(v *validator, path string) {
 	if s.Enabled == nil {
-		v.null(join(path, "enabled"), "Enabled")
+		v.Null(awsproto.JoinPath(path, "enabled"), "Enabled")
 	}
 	if s.SamplingRate != nil {
-		v.checkSamplingRate(join(path, "samplingRate"), "SamplingRate", *s.SamplingRate)
+		v.checkSamplingRate(awsproto.JoinPath(path, "samplingRate"), "SamplingRate", *s.SamplingRate)
 	}
 }
 
@@ -5560,15 +5508,15 @@ func (s *ResponseHeadersPolicyStrictTransportSecurity) Validate() error {
 	}
 	v := new(validator)
 	s.validate(v, "")
-	return v.err()
+	return v.Err()
 }
 
 func (s *ResponseHeadersPolicyStrictTransportSecurity) validate(v *validator, path string) {
 	if s.AccessControlMaxAgeSec == nil {
-		v.null(join(path, "accessControlMaxAgeSec"), "AccessControlMaxAgeSec")
+		v.Null(awsproto.JoinPath(path, "accessControlMaxAgeSec"), "AccessControlMaxAgeSec")
 	}
 	if s.Override == nil {
-		v.null(join(path, "override"), "Override")
+		v.Null(awsproto.JoinPath(path, "override"), "Override")
 	}
 }
 
@@ -5576,7 +5524,7 @@ func (v *validator) checkResponseHeadersPolicyType(path, member string, x Respon
 	switch x {
 	case "managed", "custom":
 	default:
-		v.fail(path, member, "enum", string(x), "Member must satisfy enum value set: [managed, custom]")
+		v.Fail(path, member, "enum", string(x), "Member must satisfy enum value set: [managed, custom]")
 	}
 }
 
@@ -5588,15 +5536,15 @@ func (s *ResponseHeadersPolicyXSSProtection) Validate() error {
 	}
 	v := new(validator)
 	s.validate(v, "")
-	return v.err()
+	return v.Err()
 }
 
 func (s *ResponseHeadersPolicyXSSProtection) validate(v *validator, path string) {
 	if s.Override == nil {
-		v.null(join(path, "override"), "Override")
+		v.Null(awsproto.JoinPath(path, "override"), "Override")
 	}
 	if s.Protection == nil {
-		v.null(join(path, "protection"), "Protection")
+		v.Null(awsproto.JoinPath(path, "protection"), "Protection")
 	}
 }
 
@@ -5608,14 +5556,14 @@ func (s *Restrictions) Validate() error {
 	}
 	v := new(validator)
 	s.validate(v, "")
-	return v.err()
+	return v.Err()
 }
 
 func (s *Restrictions) validate(v *validator, path string) {
 	if s.GeoRestriction == nil {
-		v.null(join(path, "geoRestriction"), "GeoRestriction")
+		v.Null(awsproto.JoinPath(path, "geoRestriction"), "GeoRestriction")
 	} else {
-		s.GeoRestriction.validate(v, join(path, "geoRestriction"))
+		s.GeoRestriction.validate(v, awsproto.JoinPath(path, "geoRestriction"))
 	}
 }
 
@@ -5627,15 +5575,15 @@ func (s *S3Origin) Validate() error {
 	}
 	v := new(validator)
 	s.validate(v, "")
-	return v.err()
+	return v.Err()
 }
 
 func (s *S3Origin) validate(v *validator, path string) {
 	if s.DomainName == nil {
-		v.null(join(path, "domainName"), "DomainName")
+		v.Null(awsproto.JoinPath(path, "domainName"), "DomainName")
 	}
 	if s.OriginAccessIdentity == nil {
-		v.null(join(path, "originAccessIdentity"), "OriginAccessIdentity")
+		v.Null(awsproto.JoinPath(path, "originAccessIdentity"), "OriginAccessIdentity")
 	}
 }
 
@@ -5647,12 +5595,12 @@ func (s *S3OriginConfig) Validate() error {
 	}
 	v := new(validator)
 	s.validate(v, "")
-	return v.err()
+	return v.Err()
 }
 
 func (s *S3OriginConfig) validate(v *validator, path string) {
 	if s.OriginAccessIdentity == nil {
-		v.null(join(path, "originAccessIdentity"), "OriginAccessIdentity")
+		v.Null(awsproto.JoinPath(path, "originAccessIdentity"), "OriginAccessIdentity")
 	}
 }
 
@@ -5660,23 +5608,23 @@ func (v *validator) checkSSLSupportMethod(path, member string, x SSLSupportMetho
 	switch x {
 	case "sni-only", "vip", "static-ip":
 	default:
-		v.fail(path, member, "enum", string(x), "Member must satisfy enum value set: [sni-only, vip, static-ip]")
+		v.Fail(path, member, "enum", string(x), "Member must satisfy enum value set: [sni-only, vip, static-ip]")
 	}
 }
 
 func (v *validator) checkSamplingRate(path, member string, x float64) {
 	if x < 0.0 {
-		v.fail(path, member, "min", strconv.FormatFloat(x, 'f', -1, 64), "Member must have value greater than or equal to 0.0")
+		v.Fail(path, member, "min", strconv.FormatFloat(x, 'f', -1, 64), "Member must have value greater than or equal to 0.0")
 	}
 	if x > 100.0 {
-		v.fail(path, member, "max", strconv.FormatFloat(x, 'f', -1, 64), "Member must have value less than or equal to 100.0")
+		v.Fail(path, member, "max", strconv.FormatFloat(x, 'f', -1, 64), "Member must have value less than or equal to 100.0")
 	}
 }
 
 func (v *validator) checkServerCertificateId(path, member string, x string) {
 	n := utf8.RuneCountInString(string(x))
 	if n > 32 {
-		v.fail(path, member, "max", x, "Member must have length less than or equal to 32")
+		v.Fail(path, member, "max", x, "Member must have length less than or equal to 32")
 	}
 }
 
@@ -5688,15 +5636,15 @@ func (s *SessionStickinessConfig) Validate() error {
 	}
 	v := new(validator)
 	s.validate(v, "")
-	return v.err()
+	return v.Err()
 }
 
 func (s *SessionStickinessConfig) validate(v *validator, path string) {
 	if s.IdleTTL == nil {
-		v.null(join(path, "idleTTL"), "IdleTTL")
+		v.Null(awsproto.JoinPath(path, "idleTTL"), "IdleTTL")
 	}
 	if s.MaximumTTL == nil {
-		v.null(join(path, "maximumTTL"), "MaximumTTL")
+		v.Null(awsproto.JoinPath(path, "maximumTTL"), "MaximumTTL")
 	}
 }
 
@@ -5704,13 +5652,13 @@ func (v *validator) checkSslProtocol(path, member string, x SslProtocol) {
 	switch x {
 	case "SSLv3", "TLSv1", "TLSv1.1", "TLSv1.2":
 	default:
-		v.fail(path, member, "enum", string(x), "Member must satisfy enum value set: [SSLv3, TLSv1, TLSv1.1, TLSv1.2]")
+		v.Fail(path, member, "enum", string(x), "Member must satisfy enum value set: [SSLv3, TLSv1, TLSv1.1, TLSv1.2]")
 	}
 }
 
 func (v *validator) checkSslProtocolsList(path, member string, x []SslProtocol) {
 	for i := range x {
-		v.checkSslProtocol(elem(path, i), member, x[i])
+		v.checkSslProtocol(awsproto.ElemPath(path, i), member, x[i])
 	}
 }
 
@@ -5722,19 +5670,19 @@ func (s *StagingDistributionDnsNames) Validate() error {
 	}
 	v := new(validator)
 	s.validate(v, "")
-	return v.err()
+	return v.Err()
 }
 
 func (s *StagingDistributionDnsNames) validate(v *validator, path string) {
 	if s.Quantity == nil {
-		v.null(join(path, "quantity"), "Quantity")
+		v.Null(awsproto.JoinPath(path, "quantity"), "Quantity")
 	}
 }
 
 func (v *validator) checkStatusCodeList(path, member string, x []int32) {
 	n := len(x)
 	if n < 1 {
-		v.fail(path, member, "min", listString(x), "Member must have length greater than or equal to 1")
+		v.Fail(path, member, "min", awsproto.ListString(x), "Member must have length greater than or equal to 1")
 	}
 }
 
@@ -5746,17 +5694,17 @@ func (s *StatusCodes) Validate() error {
 	}
 	v := new(validator)
 	s.validate(v, "")
-	return v.err()
+	return v.Err()
 }
 
 func (s *StatusCodes) validate(v *validator, path string) {
 	if s.Items == nil {
-		v.null(join(path, "items"), "Items")
+		v.Null(awsproto.JoinPath(path, "items"), "Items")
 	} else {
-		v.checkStatusCodeList(join(path, "items"), "Items", s.Items)
+		v.checkStatusCodeList(awsproto.JoinPath(path, "items"), "Items", s.Items)
 	}
 	if s.Quantity == nil {
-		v.null(join(path, "quantity"), "Quantity")
+		v.Null(awsproto.JoinPath(path, "quantity"), "Quantity")
 	}
 }
 
@@ -5768,37 +5716,37 @@ func (s *StreamingDistributionConfig) Validate() error {
 	}
 	v := new(validator)
 	s.validate(v, "")
-	return v.err()
+	return v.Err()
 }
 
 func (s *StreamingDistributionConfig) validate(v *validator, path string) {
 	if s.Aliases != nil {
-		s.Aliases.validate(v, join(path, "aliases"))
+		s.Aliases.validate(v, awsproto.JoinPath(path, "aliases"))
 	}
 	if s.CallerReference == nil {
-		v.null(join(path, "callerReference"), "CallerReference")
+		v.Null(awsproto.JoinPath(path, "callerReference"), "CallerReference")
 	}
 	if s.Comment == nil {
-		v.null(join(path, "comment"), "Comment")
+		v.Null(awsproto.JoinPath(path, "comment"), "Comment")
 	}
 	if s.Enabled == nil {
-		v.null(join(path, "enabled"), "Enabled")
+		v.Null(awsproto.JoinPath(path, "enabled"), "Enabled")
 	}
 	if s.Logging != nil {
-		s.Logging.validate(v, join(path, "logging"))
+		s.Logging.validate(v, awsproto.JoinPath(path, "logging"))
 	}
 	if s.PriceClass != "" {
-		v.checkPriceClass(join(path, "priceClass"), "PriceClass", s.PriceClass)
+		v.checkPriceClass(awsproto.JoinPath(path, "priceClass"), "PriceClass", s.PriceClass)
 	}
 	if s.S3Origin == nil {
-		v.null(join(path, "s3Origin"), "S3Origin")
+		v.Null(awsproto.JoinPath(path, "s3Origin"), "S3Origin")
 	} else {
-		s.S3Origin.validate(v, join(path, "s3Origin"))
+		s.S3Origin.validate(v, awsproto.JoinPath(path, "s3Origin"))
 	}
 	if s.TrustedSigners == nil {
-		v.null(join(path, "trustedSigners"), "TrustedSigners")
+		v.Null(awsproto.JoinPath(path, "trustedSigners"), "TrustedSigners")
 	} else {
-		s.TrustedSigners.validate(v, join(path, "trustedSigners"))
+		s.TrustedSigners.validate(v, awsproto.JoinPath(path, "trustedSigners"))
 	}
 }
 
@@ -5810,19 +5758,19 @@ func (s *StreamingDistributionConfigWithTags) Validate() error {
 	}
 	v := new(validator)
 	s.validate(v, "")
-	return v.err()
+	return v.Err()
 }
 
 func (s *StreamingDistributionConfigWithTags) validate(v *validator, path string) {
 	if s.StreamingDistributionConfig == nil {
-		v.null(join(path, "streamingDistributionConfig"), "StreamingDistributionConfig")
+		v.Null(awsproto.JoinPath(path, "streamingDistributionConfig"), "StreamingDistributionConfig")
 	} else {
-		s.StreamingDistributionConfig.validate(v, join(path, "streamingDistributionConfig"))
+		s.StreamingDistributionConfig.validate(v, awsproto.JoinPath(path, "streamingDistributionConfig"))
 	}
 	if s.Tags == nil {
-		v.null(join(path, "tags"), "Tags")
+		v.Null(awsproto.JoinPath(path, "tags"), "Tags")
 	} else {
-		s.Tags.validate(v, join(path, "tags"))
+		s.Tags.validate(v, awsproto.JoinPath(path, "tags"))
 	}
 }
 
@@ -5834,18 +5782,18 @@ func (s *StreamingLoggingConfig) Validate() error {
 	}
 	v := new(validator)
 	s.validate(v, "")
-	return v.err()
+	return v.Err()
 }
 
 func (s *StreamingLoggingConfig) validate(v *validator, path string) {
 	if s.Bucket == nil {
-		v.null(join(path, "bucket"), "Bucket")
+		v.Null(awsproto.JoinPath(path, "bucket"), "Bucket")
 	}
 	if s.Enabled == nil {
-		v.null(join(path, "enabled"), "Enabled")
+		v.Null(awsproto.JoinPath(path, "enabled"), "Enabled")
 	}
 	if s.Prefix == nil {
-		v.null(join(path, "prefix"), "Prefix")
+		v.Null(awsproto.JoinPath(path, "prefix"), "Prefix")
 	}
 }
 
@@ -5857,15 +5805,15 @@ func (s *StringSchemaConfig) Validate() error {
 	}
 	v := new(validator)
 	s.validate(v, "")
-	return v.err()
+	return v.Err()
 }
 
 func (s *StringSchemaConfig) validate(v *validator, path string) {
 	if s.DefaultValue != nil {
-		v.checkParameterValue(join(path, "defaultValue"), "DefaultValue", *s.DefaultValue)
+		v.checkParameterValue(awsproto.JoinPath(path, "defaultValue"), "DefaultValue", *s.DefaultValue)
 	}
 	if s.Required == nil {
-		v.null(join(path, "required"), "Required")
+		v.Null(awsproto.JoinPath(path, "required"), "Required")
 	}
 }
 
@@ -5877,36 +5825,36 @@ func (s *Tag) Validate() error {
 	}
 	v := new(validator)
 	s.validate(v, "")
-	return v.err()
+	return v.Err()
 }
 
 func (s *Tag) validate(v *validator, path string) {
 	if s.Key == nil {
-		v.null(join(path, "key"), "Key")
+		v.Null(awsproto.JoinPath(path, "key"), "Key")
 	} else {
-		v.checkTagKey(join(path, "key"), "Key", *s.Key)
+		v.checkTagKey(awsproto.JoinPath(path, "key"), "Key", *s.Key)
 	}
 	if s.Value != nil {
-		v.checkTagValue(join(path, "value"), "Value", *s.Value)
+		v.checkTagValue(awsproto.JoinPath(path, "value"), "Value", *s.Value)
 	}
 }
 
 func (v *validator) checkTagKey(path, member string, x string) {
 	n := utf8.RuneCountInString(string(x))
 	if n < 1 {
-		v.fail(path, member, "min", x, "Member must have length greater than or equal to 1")
+		v.Fail(path, member, "min", x, "Member must have length greater than or equal to 1")
 	}
 	if n > 128 {
-		v.fail(path, member, "max", x, "Member must have length less than or equal to 128")
+		v.Fail(path, member, "max", x, "Member must have length less than or equal to 128")
 	}
 	if !patternTagKey.MatchString(string(x)) {
-		v.fail(path, member, "pattern", x, "Member must satisfy regular expression pattern: ([\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]*)")
+		v.Fail(path, member, "pattern", x, "Member must satisfy regular expression pattern: ([\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]*)")
 	}
 }
 
 func (v *validator) checkTagKeyList(path, member string, x []string) {
 	for i := range x {
-		v.checkTagKey(elem(path, i), member, x[i])
+		v.checkTagKey(awsproto.ElemPath(path, i), member, x[i])
 	}
 }
 
@@ -5918,18 +5866,18 @@ func (s *TagKeys) Validate() error {
 	}
 	v := new(validator)
 	s.validate(v, "")
-	return v.err()
+	return v.Err()
 }
 
 func (s *TagKeys) validate(v *validator, path string) {
 	if s.Items != nil {
-		v.checkTagKeyList(join(path, "items"), "Items", s.Items)
+		v.checkTagKeyList(awsproto.JoinPath(path, "items"), "Items", s.Items)
 	}
 }
 
 func (v *validator) checkTagList(path, member string, x []Tag) {
 	for i := range x {
-		x[i].validate(v, elem(path, i))
+		x[i].validate(v, awsproto.ElemPath(path, i))
 	}
 }
 
@@ -5941,29 +5889,29 @@ func (s *TagResourceRequest) Validate() error {
 	}
 	v := new(validator)
 	s.validate(v, "")
-	return v.err()
+	return v.Err()
 }
 
 func (s *TagResourceRequest) validate(v *validator, path string) {
 	if s.Resource == nil {
-		v.null(join(path, "resource"), "Resource")
+		v.Null(awsproto.JoinPath(path, "resource"), "Resource")
 	} else {
-		v.checkResourceARN(join(path, "resource"), "Resource", *s.Resource)
+		v.checkResourceARN(awsproto.JoinPath(path, "resource"), "Resource", *s.Resource)
 	}
 	if s.Tags == nil {
-		v.null(join(path, "tags"), "Tags")
+		v.Null(awsproto.JoinPath(path, "tags"), "Tags")
 	} else {
-		s.Tags.validate(v, join(path, "tags"))
+		s.Tags.validate(v, awsproto.JoinPath(path, "tags"))
 	}
 }
 
 func (v *validator) checkTagValue(path, member string, x string) {
 	n := utf8.RuneCountInString(string(x))
 	if n > 256 {
-		v.fail(path, member, "max", x, "Member must have length less than or equal to 256")
+		v.Fail(path, member, "max", x, "Member must have length less than or equal to 256")
 	}
 	if !patternTagValue.MatchString(string(x)) {
-		v.fail(path, member, "pattern", x, "Member must satisfy regular expression pattern: ([\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]*)")
+		v.Fail(path, member, "pattern", x, "Member must satisfy regular expression pattern: ([\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]*)")
 	}
 }
 
@@ -5975,12 +5923,12 @@ func (s *Tags) Validate() error {
 	}
 	v := new(validator)
 	s.validate(v, "")
-	return v.err()
+	return v.Err()
 }
 
 func (s *Tags) validate(v *validator, path string) {
 	if s.Items != nil {
-		v.checkTagList(join(path, "items"), "Items", s.Items)
+		v.checkTagList(awsproto.JoinPath(path, "items"), "Items", s.Items)
 	}
 }
 
@@ -5992,12 +5940,12 @@ func (s *TenantConfig) Validate() error {
 	}
 	v := new(validator)
 	s.validate(v, "")
-	return v.err()
+	return v.Err()
 }
 
 func (s *TenantConfig) validate(v *validator, path string) {
 	if s.ParameterDefinitions != nil {
-		v.checkParameterDefinitions(join(path, "parameterDefinitions"), "ParameterDefinitions", s.ParameterDefinitions)
+		v.checkParameterDefinitions(awsproto.JoinPath(path, "parameterDefinitions"), "ParameterDefinitions", s.ParameterDefinitions)
 	}
 }
 
@@ -6009,25 +5957,25 @@ func (s *TestConnectionFunctionRequest) Validate() error {
 	}
 	v := new(validator)
 	s.validate(v, "")
-	return v.err()
+	return v.Err()
 }
 
 func (s *TestConnectionFunctionRequest) validate(v *validator, path string) {
 	if s.ConnectionObject == nil {
-		v.null(join(path, "connectionObject"), "ConnectionObject")
+		v.Null(awsproto.JoinPath(path, "connectionObject"), "ConnectionObject")
 	} else {
-		v.checkFunctionEventObject(join(path, "connectionObject"), "ConnectionObject", s.ConnectionObject)
+		v.checkFunctionEventObject(awsproto.JoinPath(path, "connectionObject"), "ConnectionObject", s.ConnectionObject)
 	}
 	if s.Id == nil {
-		v.null(join(path, "id"), "Id")
+		v.Null(awsproto.JoinPath(path, "id"), "Id")
 	} else {
-		v.checkResourceId(join(path, "id"), "Id", *s.Id)
+		v.checkResourceId(awsproto.JoinPath(path, "id"), "Id", *s.Id)
 	}
 	if s.IfMatch == nil {
-		v.null(join(path, "ifMatch"), "IfMatch")
+		v.Null(awsproto.JoinPath(path, "ifMatch"), "IfMatch")
 	}
 	if s.Stage != "" {
-		v.checkFunctionStage(join(path, "stage"), "Stage", s.Stage)
+		v.checkFunctionStage(awsproto.JoinPath(path, "stage"), "Stage", s.Stage)
 	}
 }
 
@@ -6039,25 +5987,25 @@ func (s *TestFunctionRequest) Validate() error {
 	}
 	v := new(validator)
 	s.validate(v, "")
-	return v.err()
+	return v.Err()
 }
 
 func (s *TestFunctionRequest) validate(v *validator, path string) {
 	if s.EventObject == nil {
-		v.null(join(path, "eventObject"), "EventObject")
+		v.Null(awsproto.JoinPath(path, "eventObject"), "EventObject")
 	} else {
-		v.checkFunctionEventObject(join(path, "eventObject"), "EventObject", s.EventObject)
+		v.checkFunctionEventObject(awsproto.JoinPath(path, "eventObject"), "EventObject", s.EventObject)
 	}
 	if s.IfMatch == nil {
-		v.null(join(path, "ifMatch"), "IfMatch")
+		v.Null(awsproto.JoinPath(path, "ifMatch"), "IfMatch")
 	}
 	if s.Name == nil {
-		v.null(join(path, "name"), "Name")
+		v.Null(awsproto.JoinPath(path, "name"), "Name")
 	} else {
-		v.checkFunctionName(join(path, "name"), "Name", *s.Name)
+		v.checkFunctionName(awsproto.JoinPath(path, "name"), "Name", *s.Name)
 	}
 	if s.Stage != "" {
-		v.checkFunctionStage(join(path, "stage"), "Stage", s.Stage)
+		v.checkFunctionStage(awsproto.JoinPath(path, "stage"), "Stage", s.Stage)
 	}
 }
 
@@ -6069,20 +6017,20 @@ func (s *TrafficConfig) Validate() error {
 	}
 	v := new(validator)
 	s.validate(v, "")
-	return v.err()
+	return v.Err()
 }
 
 func (s *TrafficConfig) validate(v *validator, path string) {
 	if s.SingleHeaderConfig != nil {
-		s.SingleHeaderConfig.validate(v, join(path, "singleHeaderConfig"))
+		s.SingleHeaderConfig.validate(v, awsproto.JoinPath(path, "singleHeaderConfig"))
 	}
 	if s.SingleWeightConfig != nil {
-		s.SingleWeightConfig.validate(v, join(path, "singleWeightConfig"))
+		s.SingleWeightConfig.validate(v, awsproto.JoinPath(path, "singleWeightConfig"))
 	}
 	if s.Type == "" {
-		v.null(join(path, "type"), "Type")
+		v.Null(awsproto.JoinPath(path, "type"), "Type")
 	} else {
-		v.checkContinuousDeploymentPolicyType(join(path, "type"), "Type", s.Type)
+		v.checkContinuousDeploymentPolicyType(awsproto.JoinPath(path, "type"), "Type", s.Type)
 	}
 }
 
@@ -6094,12 +6042,12 @@ func (s *TrustStoreConfig) Validate() error {
 	}
 	v := new(validator)
 	s.validate(v, "")
-	return v.err()
+	return v.Err()
 }
 
 func (s *TrustStoreConfig) validate(v *validator, path string) {
 	if s.TrustStoreId == nil {
-		v.null(join(path, "trustStoreId"), "TrustStoreId")
+		v.Null(awsproto.JoinPath(path, "trustStoreId"), "TrustStoreId")
 	}
 }
 
@@ -6111,15 +6059,15 @@ func (s *TrustedKeyGroups) Validate() error {
 	}
 	v := new(validator)
 	s.validate(v, "")
-	return v.err()
+	return v.Err()
 }
 
 func (s *TrustedKeyGroups) validate(v *validator, path string) {
 	if s.Enabled == nil {
-		v.null(join(path, "enabled"), "Enabled")
+		v.Null(awsproto.JoinPath(path, "enabled"), "Enabled")
 	}
 	if s.Quantity == nil {
-		v.null(join(path, "quantity"), "Quantity")
+		v.Null(awsproto.JoinPath(path, "quantity"), "Quantity")
 	}
 }
 
@@ -6131,15 +6079,15 @@ func (s *TrustedSigners) Validate() error {
 	}
 	v := new(validator)
 	s.validate(v, "")
-	return v.err()
+	return v.Err()
 }
 
 func (s *TrustedSigners) validate(v *validator, path string) {
 	if s.Enabled == nil {
-		v.null(join(path, "enabled"), "Enabled")
+		v.Null(awsproto.JoinPath(path, "enabled"), "Enabled")
 	}
 	if s.Quantity == nil {
-		v.null(join(path, "quantity"), "Quantity")
+		v.Null(awsproto.JoinPath(path, "quantity"), "Quantity")
 	}
 }
 
@@ -6151,19 +6099,19 @@ func (s *UntagResourceRequest) Validate() error {
 	}
 	v := new(validator)
 	s.validate(v, "")
-	return v.err()
+	return v.Err()
 }
 
 func (s *UntagResourceRequest) validate(v *validator, path string) {
 	if s.Resource == nil {
-		v.null(join(path, "resource"), "Resource")
+		v.Null(awsproto.JoinPath(path, "resource"), "Resource")
 	} else {
-		v.checkResourceARN(join(path, "resource"), "Resource", *s.Resource)
+		v.checkResourceARN(awsproto.JoinPath(path, "resource"), "Resource", *s.Resource)
 	}
 	if s.TagKeys == nil {
-		v.null(join(path, "tagKeys"), "TagKeys")
+		v.Null(awsproto.JoinPath(path, "tagKeys"), "TagKeys")
 	} else {
-		s.TagKeys.validate(v, join(path, "tagKeys"))
+		s.TagKeys.validate(v, awsproto.JoinPath(path, "tagKeys"))
 	}
 }
 
@@ -6175,21 +6123,21 @@ func (s *UpdateAnycastIpListRequest) Validate() error {
 	}
 	v := new(validator)
 	s.validate(v, "")
-	return v.err()
+	return v.Err()
 }
 
 func (s *UpdateAnycastIpListRequest) validate(v *validator, path string) {
 	if s.Id == nil {
-		v.null(join(path, "id"), "Id")
+		v.Null(awsproto.JoinPath(path, "id"), "Id")
 	}
 	if s.IfMatch == nil {
-		v.null(join(path, "ifMatch"), "IfMatch")
+		v.Null(awsproto.JoinPath(path, "ifMatch"), "IfMatch")
 	}
 	if s.IpAddressType != "" {
-		v.checkIpAddressType(join(path, "ipAddressType"), "IpAddressType", s.IpAddressType)
+		v.checkIpAddressType(awsproto.JoinPath(path, "ipAddressType"), "IpAddressType", s.IpAddressType)
 	}
 	if s.IpamCidrConfigs != nil {
-		v.checkIpamCidrConfigList(join(path, "ipamCidrConfigs"), "IpamCidrConfigs", s.IpamCidrConfigs)
+		v.checkIpamCidrConfigList(awsproto.JoinPath(path, "ipamCidrConfigs"), "IpamCidrConfigs", s.IpamCidrConfigs)
 	}
 }
 
@@ -6201,17 +6149,17 @@ func (s *UpdateCachePolicyRequest) Validate() error {
 	}
 	v := new(validator)
 	s.validate(v, "")
-	return v.err()
+	return v.Err()
 }
 
 func (s *UpdateCachePolicyRequest) validate(v *validator, path string) {
 	if s.CachePolicyConfig == nil {
-		v.null(join(path, "cachePolicyConfig"), "CachePolicyConfig")
+		v.Null(awsproto.JoinPath(path, "cachePolicyConfig"), "CachePolicyConfig")
 	} else {
-		s.CachePolicyConfig.validate(v, join(path, "cachePolicyConfig"))
+		s.CachePolicyConfig.validate(v, awsproto.JoinPath(path, "cachePolicyConfig"))
 	}
 	if s.Id == nil {
-		v.null(join(path, "id"), "Id")
+		v.Null(awsproto.JoinPath(path, "id"), "Id")
 	}
 }
 
@@ -6223,17 +6171,17 @@ func (s *UpdateCloudFrontOriginAccessIdentityRequest) Validate() error {
 	}
 	v := new(validator)
 	s.validate(v, "")
-	return v.err()
+	return v.Err()
 }
 
 func (s *UpdateCloudFrontOriginAccessIdentityRequest) validate(v *validator, path string) {
 	if s.CloudFrontOriginAccessIdentityConfig == nil {
-		v.null(join(path, "cloudFrontOriginAccessIdentityConfig"), "CloudFrontOriginAccessIdentityConfig")
+		v.Null(awsproto.JoinPath(path, "cloudFrontOriginAccessIdentityConfig"), "CloudFrontOriginAccessIdentityConfig")
 	} else {
-		s.CloudFrontOriginAccessIdentityConfig.validate(v, join(path, "cloudFrontOriginAccessIdentityConfig"))
+		s.CloudFrontOriginAccessIdentityConfig.validate(v, awsproto.JoinPath(path, "cloudFrontOriginAccessIdentityConfig"))
 	}
 	if s.Id == nil {
-		v.null(join(path, "id"), "Id")
+		v.Null(awsproto.JoinPath(path, "id"), "Id")
 	}
 }
 
@@ -6245,27 +6193,27 @@ func (s *UpdateConnectionFunctionRequest) Validate() error {
 	}
 	v := new(validator)
 	s.validate(v, "")
-	return v.err()
+	return v.Err()
 }
 
 func (s *UpdateConnectionFunctionRequest) validate(v *validator, path string) {
 	if s.ConnectionFunctionCode == nil {
-		v.null(join(path, "connectionFunctionCode"), "ConnectionFunctionCode")
+		v.Null(awsproto.JoinPath(path, "connectionFunctionCode"), "ConnectionFunctionCode")
 	} else {
-		v.checkFunctionBlob(join(path, "connectionFunctionCode"), "ConnectionFunctionCode", s.ConnectionFunctionCode)
+		v.checkFunctionBlob(awsproto.JoinPath(path, "connectionFunctionCode"), "ConnectionFunctionCode", s.ConnectionFunctionCode)
 	}
 	if s.ConnectionFunctionConfig == nil {
-		v.null(join(path, "connectionFunctionConfig"), "ConnectionFunctionConfig")
+		v.Null(awsproto.JoinPath(path, "connectionFunctionConfig"), "ConnectionFunctionConfig")
 	} else {
-		s.ConnectionFunctionConfig.validate(v, join(path, "connectionFunctionConfig"))
+		s.ConnectionFunctionConfig.validate(v, awsproto.JoinPath(path, "connectionFunctionConfig"))
 	}
 	if s.Id == nil {
-		v.null(join(path, "id"), "Id")
+		v.Null(awsproto.JoinPath(path, "id"), "Id")
 	} else {
-		v.checkResourceId(join(path, "id"), "Id", *s.Id)
+		v.checkResourceId(awsproto.JoinPath(path, "id"), "Id", *s.Id)
 	}
 	if s.IfMatch == nil {
-		v.null(join(path, "ifMatch"), "IfMatch")
+		v.Null(awsproto.JoinPath(path, "ifMatch"), "IfMatch")
 	}
 }
 
@@ -6277,15 +6225,15 @@ func (s *UpdateConnectionGroupRequest) Validate() error {
 	}
 	v := new(validator)
 	s.validate(v, "")
-	return v.err()
+	return v.Err()
 }
 
 func (s *UpdateConnectionGroupRequest) validate(v *validator, path string) {
 	if s.Id == nil {
-		v.null(join(path, "id"), "Id")
+		v.Null(awsproto.JoinPath(path, "id"), "Id")
 	}
 	if s.IfMatch == nil {
-		v.null(join(path, "ifMatch"), "IfMatch")
+		v.Null(awsproto.JoinPath(path, "ifMatch"), "IfMatch")
 	}
 }
 
@@ -6297,17 +6245,17 @@ func (s *UpdateContinuousDeploymentPolicyRequest) Validate() error {
 	}
 	v := new(validator)
 	s.validate(v, "")
-	return v.err()
+	return v.Err()
 }
 
 func (s *UpdateContinuousDeploymentPolicyRequest) validate(v *validator, path string) {
 	if s.ContinuousDeploymentPolicyConfig == nil {
-		v.null(join(path, "continuousDeploymentPolicyConfig"), "ContinuousDeploymentPolicyConfig")
+		v.Null(awsproto.JoinPath(path, "continuousDeploymentPolicyConfig"), "ContinuousDeploymentPolicyConfig")
 	} else {
-		s.ContinuousDeploymentPolicyConfig.validate(v, join(path, "continuousDeploymentPolicyConfig"))
+		s.ContinuousDeploymentPolicyConfig.validate(v, awsproto.JoinPath(path, "continuousDeploymentPolicyConfig"))
 	}
 	if s.Id == nil {
-		v.null(join(path, "id"), "Id")
+		v.Null(awsproto.JoinPath(path, "id"), "Id")
 	}
 }
 
@@ -6319,17 +6267,17 @@ func (s *UpdateDistributionRequest) Validate() error {
 	}
 	v := new(validator)
 	s.validate(v, "")
-	return v.err()
+	return v.Err()
 }
 
 func (s *UpdateDistributionRequest) validate(v *validator, path string) {
 	if s.DistributionConfig == nil {
-		v.null(join(path, "distributionConfig"), "DistributionConfig")
+		v.Null(awsproto.JoinPath(path, "distributionConfig"), "DistributionConfig")
 	} else {
-		s.DistributionConfig.validate(v, join(path, "distributionConfig"))
+		s.DistributionConfig.validate(v, awsproto.JoinPath(path, "distributionConfig"))
 	}
 	if s.Id == nil {
-		v.null(join(path, "id"), "Id")
+		v.Null(awsproto.JoinPath(path, "id"), "Id")
 	}
 }
 
@@ -6341,27 +6289,27 @@ func (s *UpdateDistributionTenantRequest) Validate() error {
 	}
 	v := new(validator)
 	s.validate(v, "")
-	return v.err()
+	return v.Err()
 }
 
 func (s *UpdateDistributionTenantRequest) validate(v *validator, path string) {
 	if s.Customizations != nil {
-		s.Customizations.validate(v, join(path, "customizations"))
+		s.Customizations.validate(v, awsproto.JoinPath(path, "customizations"))
 	}
 	if s.Domains != nil {
-		v.checkDomainList(join(path, "domains"), "Domains", s.Domains)
+		v.checkDomainList(awsproto.JoinPath(path, "domains"), "Domains", s.Domains)
 	}
 	if s.Id == nil {
-		v.null(join(path, "id"), "Id")
+		v.Null(awsproto.JoinPath(path, "id"), "Id")
 	}
 	if s.IfMatch == nil {
-		v.null(join(path, "ifMatch"), "IfMatch")
+		v.Null(awsproto.JoinPath(path, "ifMatch"), "IfMatch")
 	}
 	if s.ManagedCertificateRequest != nil {
-		s.ManagedCertificateRequest.validate(v, join(path, "managedCertificateRequest"))
+		s.ManagedCertificateRequest.validate(v, awsproto.JoinPath(path, "managedCertificateRequest"))
 	}
 	if s.Parameters != nil {
-		v.checkParameters(join(path, "parameters"), "Parameters", s.Parameters)
+		v.checkParameters(awsproto.JoinPath(path, "parameters"), "Parameters", s.Parameters)
 	}
 }
 
@@ -6373,12 +6321,12 @@ func (s *UpdateDistributionWithStagingConfigRequest) Validate() error {
 	}
 	v := new(validator)
 	s.validate(v, "")
-	return v.err()
+	return v.Err()
 }
 
 func (s *UpdateDistributionWithStagingConfigRequest) validate(v *validator, path string) {
 	if s.Id == nil {
-		v.null(join(path, "id"), "Id")
+		v.Null(awsproto.JoinPath(path, "id"), "Id")
 	}
 }
 
@@ -6390,17 +6338,17 @@ func (s *UpdateDomainAssociationRequest) Validate() error {
 	}
 	v := new(validator)
 	s.validate(v, "")
-	return v.err()
+	return v.Err()
 }
 
 func (s *UpdateDomainAssociationRequest) validate(v *validator, path string) {
 	if s.Domain == nil {
-		v.null(join(path, "domain"), "Domain")
+		v.Null(awsproto.JoinPath(path, "domain"), "Domain")
 	}
 	if s.TargetResource == nil {
-		v.null(join(path, "targetResource"), "TargetResource")
+		v.Null(awsproto.JoinPath(path, "targetResource"), "TargetResource")
 	} else {
-		s.TargetResource.validate(v, join(path, "targetResource"))
+		s.TargetResource.validate(v, awsproto.JoinPath(path, "targetResource"))
 	}
 }
 
@@ -6412,17 +6360,17 @@ func (s *UpdateFieldLevelEncryptionConfigRequest) Validate() error {
 	}
 	v := new(validator)
 	s.validate(v, "")
-	return v.err()
+	return v.Err()
 }
 
 func (s *UpdateFieldLevelEncryptionConfigRequest) validate(v *validator, path string) {
 	if s.FieldLevelEncryptionConfig == nil {
-		v.null(join(path, "fieldLevelEncryptionConfig"), "FieldLevelEncryptionConfig")
+		v.Null(awsproto.JoinPath(path, "fieldLevelEncryptionConfig"), "FieldLevelEncryptionConfig")
 	} else {
-		s.FieldLevelEncryptionConfig.validate(v, join(path, "fieldLevelEncryptionConfig"))
+		s.FieldLevelEncryptionConfig.validate(v, awsproto.JoinPath(path, "fieldLevelEncryptionConfig"))
 	}
 	if s.Id == nil {
-		v.null(join(path, "id"), "Id")
+		v.Null(awsproto.JoinPath(path, "id"), "Id")
 	}
 }
 
@@ -6434,17 +6382,17 @@ func (s *UpdateFieldLevelEncryptionProfileRequest) Validate() error {
 	}
 	v := new(validator)
 	s.validate(v, "")
-	return v.err()
+	return v.Err()
 }
 
 func (s *UpdateFieldLevelEncryptionProfileRequest) validate(v *validator, path string) {
 	if s.FieldLevelEncryptionProfileConfig == nil {
-		v.null(join(path, "fieldLevelEncryptionProfileConfig"), "FieldLevelEncryptionProfileConfig")
+		v.Null(awsproto.JoinPath(path, "fieldLevelEncryptionProfileConfig"), "FieldLevelEncryptionProfileConfig")
 	} else {
-		s.FieldLevelEncryptionProfileConfig.validate(v, join(path, "fieldLevelEncryptionProfileConfig"))
+		s.FieldLevelEncryptionProfileConfig.validate(v, awsproto.JoinPath(path, "fieldLevelEncryptionProfileConfig"))
 	}
 	if s.Id == nil {
-		v.null(join(path, "id"), "Id")
+		v.Null(awsproto.JoinPath(path, "id"), "Id")
 	}
 }
 
@@ -6456,27 +6404,27 @@ func (s *UpdateFunctionRequest) Validate() error {
 	}
 	v := new(validator)
 	s.validate(v, "")
-	return v.err()
+	return v.Err()
 }
 
 func (s *UpdateFunctionRequest) validate(v *validator, path string) {
 	if s.FunctionCode == nil {
-		v.null(join(path, "functionCode"), "FunctionCode")
+		v.Null(awsproto.JoinPath(path, "functionCode"), "FunctionCode")
 	} else {
-		v.checkFunctionBlob(join(path, "functionCode"), "FunctionCode", s.FunctionCode)
+		v.checkFunctionBlob(awsproto.JoinPath(path, "functionCode"), "FunctionCode", s.FunctionCode)
 	}
 	if s.FunctionConfig == nil {
-		v.null(join(path, "functionConfig"), "FunctionConfig")
+		v.Null(awsproto.JoinPath(path, "functionConfig"), "FunctionConfig")
 	} else {
-		s.FunctionConfig.validate(v, join(path, "functionConfig"))
+		s.FunctionConfig.validate(v, awsproto.JoinPath(path, "functionConfig"))
 	}
 	if s.IfMatch == nil {
-		v.null(join(path, "ifMatch"), "IfMatch")
+		v.Null(awsproto.JoinPath(path, "ifMatch"), "IfMatch")
 	}
 	if s.Name == nil {
-		v.null(join(path, "name"), "Name")
+		v.Null(awsproto.JoinPath(path, "name"), "Name")
 	} else {
-		v.checkFunctionName(join(path, "name"), "Name", *s.Name)
+		v.checkFunctionName(awsproto.JoinPath(path, "name"), "Name", *s.Name)
 	}
 }
 
@@ -6488,17 +6436,17 @@ func (s *UpdateKeyGroupRequest) Validate() error {
 	}
 	v := new(validator)
 	s.validate(v, "")
-	return v.err()
+	return v.Err()
 }
 
 func (s *UpdateKeyGroupRequest) validate(v *validator, path string) {
 	if s.Id == nil {
-		v.null(join(path, "id"), "Id")
+		v.Null(awsproto.JoinPath(path, "id"), "Id")
 	}
 	if s.KeyGroupConfig == nil {
-		v.null(join(path, "keyGroupConfig"), "KeyGroupConfig")
+		v.Null(awsproto.JoinPath(path, "keyGroupConfig"), "KeyGroupConfig")
 	} else {
-		s.KeyGroupConfig.validate(v, join(path, "keyGroupConfig"))
+		s.KeyGroupConfig.validate(v, awsproto.JoinPath(path, "keyGroupConfig"))
 	}
 }
 
@@ -6510,22 +6458,22 @@ func (s *UpdateKeyValueStoreRequest) Validate() error {
 	}
 	v := new(validator)
 	s.validate(v, "")
-	return v.err()
+	return v.Err()
 }
 
 func (s *UpdateKeyValueStoreRequest) validate(v *validator, path string) {
 	if s.Comment == nil {
-		v.null(join(path, "comment"), "Comment")
+		v.Null(awsproto.JoinPath(path, "comment"), "Comment")
 	} else {
-		v.checkKeyValueStoreComment(join(path, "comment"), "Comment", *s.Comment)
+		v.checkKeyValueStoreComment(awsproto.JoinPath(path, "comment"), "Comment", *s.Comment)
 	}
 	if s.IfMatch == nil {
-		v.null(join(path, "ifMatch"), "IfMatch")
+		v.Null(awsproto.JoinPath(path, "ifMatch"), "IfMatch")
 	}
 	if s.Name == nil {
-		v.null(join(path, "name"), "Name")
+		v.Null(awsproto.JoinPath(path, "name"), "Name")
 	} else {
-		v.checkKeyValueStoreName(join(path, "name"), "Name", *s.Name)
+		v.checkKeyValueStoreName(awsproto.JoinPath(path, "name"), "Name", *s.Name)
 	}
 }
 
@@ -6537,17 +6485,17 @@ func (s *UpdateOriginAccessControlRequest) Validate() error {
 	}
 	v := new(validator)
 	s.validate(v, "")
-	return v.err()
+	return v.Err()
 }
 
 func (s *UpdateOriginAccessControlRequest) validate(v *validator, path string) {
 	if s.Id == nil {
-		v.null(join(path, "id"), "Id")
+		v.Null(awsproto.JoinPath(path, "id"), "Id")
 	}
 	if s.OriginAccessControlConfig == nil {
-		v.null(join(path, "originAccessControlConfig"), "OriginAccessControlConfig")
+		v.Null(awsproto.JoinPath(path, "originAccessControlConfig"), "OriginAccessControlConfig")
 	} else {
-		s.OriginAccessControlConfig.validate(v, join(path, "originAccessControlConfig"))
+		s.OriginAccessControlConfig.validate(v, awsproto.JoinPath(path, "originAccessControlConfig"))
 	}
 }
 
@@ -6559,17 +6507,17 @@ func (s *UpdateOriginRequestPolicyRequest) Validate() error {
 	}
 	v := new(validator)
 	s.validate(v, "")
-	return v.err()
+	return v.Err()
 }
 
 func (s *UpdateOriginRequestPolicyRequest) validate(v *validator, path string) {
 	if s.Id == nil {
-		v.null(join(path, "id"), "Id")
+		v.Null(awsproto.JoinPath(path, "id"), "Id")
 	}
 	if s.OriginRequestPolicyConfig == nil {
-		v.null(join(path, "originRequestPolicyConfig"), "OriginRequestPolicyConfig")
+		v.Null(awsproto.JoinPath(path, "originRequestPolicyConfig"), "OriginRequestPolicyConfig")
 	} else {
-		s.OriginRequestPolicyConfig.validate(v, join(path, "originRequestPolicyConfig"))
+		s.OriginRequestPolicyConfig.validate(v, awsproto.JoinPath(path, "originRequestPolicyConfig"))
 	}
 }
 
@@ -6581,17 +6529,17 @@ func (s *UpdatePublicKeyRequest) Validate() error {
 	}
 	v := new(validator)
 	s.validate(v, "")
-	return v.err()
+	return v.Err()
 }
 
 func (s *UpdatePublicKeyRequest) validate(v *validator, path string) {
 	if s.Id == nil {
-		v.null(join(path, "id"), "Id")
+		v.Null(awsproto.JoinPath(path, "id"), "Id")
 	}
 	if s.PublicKeyConfig == nil {
-		v.null(join(path, "publicKeyConfig"), "PublicKeyConfig")
+		v.Null(awsproto.JoinPath(path, "publicKeyConfig"), "PublicKeyConfig")
 	} else {
-		s.PublicKeyConfig.validate(v, join(path, "publicKeyConfig"))
+		s.PublicKeyConfig.validate(v, awsproto.JoinPath(path, "publicKeyConfig"))
 	}
 }
 
@@ -6603,12 +6551,12 @@ func (s *UpdateRealtimeLogConfigRequest) Validate() error {
 	}
 	v := new(validator)
 	s.validate(v, "")
-	return v.err()
+	return v.Err()
 }
 
 func (s *UpdateRealtimeLogConfigRequest) validate(v *validator, path string) {
 	if s.EndPoints != nil {
-		v.checkEndPointList(join(path, "endPoints"), "EndPoints", s.EndPoints)
+		v.checkEndPointList(awsproto.JoinPath(path, "endPoints"), "EndPoints", s.EndPoints)
 	}
 }
 
@@ -6620,17 +6568,17 @@ func (s *UpdateResponseHeadersPolicyRequest) Validate() error {
 	}
 	v := new(validator)
 	s.validate(v, "")
-	return v.err()
+	return v.Err()
 }
 
 func (s *UpdateResponseHeadersPolicyRequest) validate(v *validator, path string) {
 	if s.Id == nil {
-		v.null(join(path, "id"), "Id")
+		v.Null(awsproto.JoinPath(path, "id"), "Id")
 	}
 	if s.ResponseHeadersPolicyConfig == nil {
-		v.null(join(path, "responseHeadersPolicyConfig"), "ResponseHeadersPolicyConfig")
+		v.Null(awsproto.JoinPath(path, "responseHeadersPolicyConfig"), "ResponseHeadersPolicyConfig")
 	} else {
-		s.ResponseHeadersPolicyConfig.validate(v, join(path, "responseHeadersPolicyConfig"))
+		s.ResponseHeadersPolicyConfig.validate(v, awsproto.JoinPath(path, "responseHeadersPolicyConfig"))
 	}
 }
 
@@ -6642,17 +6590,17 @@ func (s *UpdateStreamingDistributionRequest) Validate() error {
 	}
 	v := new(validator)
 	s.validate(v, "")
-	return v.err()
+	return v.Err()
 }
 
 func (s *UpdateStreamingDistributionRequest) validate(v *validator, path string) {
 	if s.Id == nil {
-		v.null(join(path, "id"), "Id")
+		v.Null(awsproto.JoinPath(path, "id"), "Id")
 	}
 	if s.StreamingDistributionConfig == nil {
-		v.null(join(path, "streamingDistributionConfig"), "StreamingDistributionConfig")
+		v.Null(awsproto.JoinPath(path, "streamingDistributionConfig"), "StreamingDistributionConfig")
 	} else {
-		s.StreamingDistributionConfig.validate(v, join(path, "streamingDistributionConfig"))
+		s.StreamingDistributionConfig.validate(v, awsproto.JoinPath(path, "streamingDistributionConfig"))
 	}
 }
 
@@ -6664,20 +6612,20 @@ func (s *UpdateTrustStoreRequest) Validate() error {
 	}
 	v := new(validator)
 	s.validate(v, "")
-	return v.err()
+	return v.Err()
 }
 
 func (s *UpdateTrustStoreRequest) validate(v *validator, path string) {
 	if s.CaCertificatesBundleSource != nil {
-		s.CaCertificatesBundleSource.validate(v, join(path, "caCertificatesBundleSource"))
+		s.CaCertificatesBundleSource.validate(v, awsproto.JoinPath(path, "caCertificatesBundleSource"))
 	}
 	if s.Id == nil {
-		v.null(join(path, "id"), "Id")
+		v.Null(awsproto.JoinPath(path, "id"), "Id")
 	} else {
-		v.checkResourceId(join(path, "id"), "Id", *s.Id)
+		v.checkResourceId(awsproto.JoinPath(path, "id"), "Id", *s.Id)
 	}
 	if s.IfMatch == nil {
-		v.null(join(path, "ifMatch"), "IfMatch")
+		v.Null(awsproto.JoinPath(path, "ifMatch"), "IfMatch")
 	}
 }
 
@@ -6689,20 +6637,20 @@ func (s *UpdateVpcOriginRequest) Validate() error {
 	}
 	v := new(validator)
 	s.validate(v, "")
-	return v.err()
+	return v.Err()
 }
 
 func (s *UpdateVpcOriginRequest) validate(v *validator, path string) {
 	if s.Id == nil {
-		v.null(join(path, "id"), "Id")
+		v.Null(awsproto.JoinPath(path, "id"), "Id")
 	}
 	if s.IfMatch == nil {
-		v.null(join(path, "ifMatch"), "IfMatch")
+		v.Null(awsproto.JoinPath(path, "ifMatch"), "IfMatch")
 	}
 	if s.VpcOriginEndpointConfig == nil {
-		v.null(join(path, "vpcOriginEndpointConfig"), "VpcOriginEndpointConfig")
+		v.Null(awsproto.JoinPath(path, "vpcOriginEndpointConfig"), "VpcOriginEndpointConfig")
 	} else {
-		s.VpcOriginEndpointConfig.validate(v, join(path, "vpcOriginEndpointConfig"))
+		s.VpcOriginEndpointConfig.validate(v, awsproto.JoinPath(path, "vpcOriginEndpointConfig"))
 	}
 }
 
@@ -6710,7 +6658,7 @@ func (v *validator) checkValidationTokenHost(path, member string, x ValidationTo
 	switch x {
 	case "cloudfront", "self-hosted":
 	default:
-		v.fail(path, member, "enum", string(x), "Member must satisfy enum value set: [cloudfront, self-hosted]")
+		v.Fail(path, member, "enum", string(x), "Member must satisfy enum value set: [cloudfront, self-hosted]")
 	}
 }
 
@@ -6722,12 +6670,12 @@ func (s *VerifyDnsConfigurationRequest) Validate() error {
 	}
 	v := new(validator)
 	s.validate(v, "")
-	return v.err()
+	return v.Err()
 }
 
 func (s *VerifyDnsConfigurationRequest) validate(v *validator, path string) {
 	if s.Identifier == nil {
-		v.null(join(path, "identifier"), "Identifier")
+		v.Null(awsproto.JoinPath(path, "identifier"), "Identifier")
 	}
 }
 
@@ -6739,21 +6687,21 @@ func (s *ViewerCertificate) Validate() error {
 	}
 	v := new(validator)
 	s.validate(v, "")
-	return v.err()
+	return v.Err()
 }
 
 func (s *ViewerCertificate) validate(v *validator, path string) {
 	if s.CertificateSource != "" {
-		v.checkCertificateSource(join(path, "certificateSource"), "CertificateSource", s.CertificateSource)
+		v.checkCertificateSource(awsproto.JoinPath(path, "certificateSource"), "CertificateSource", s.CertificateSource)
 	}
 	if s.IAMCertificateId != nil {
-		v.checkServerCertificateId(join(path, "iAMCertificateId"), "IAMCertificateId", *s.IAMCertificateId)
+		v.checkServerCertificateId(awsproto.JoinPath(path, "iAMCertificateId"), "IAMCertificateId", *s.IAMCertificateId)
 	}
 	if s.MinimumProtocolVersion != "" {
-		v.checkMinimumProtocolVersion(join(path, "minimumProtocolVersion"), "MinimumProtocolVersion", s.MinimumProtocolVersion)
+		v.checkMinimumProtocolVersion(awsproto.JoinPath(path, "minimumProtocolVersion"), "MinimumProtocolVersion", s.MinimumProtocolVersion)
 	}
 	if s.SSLSupportMethod != "" {
-		v.checkSSLSupportMethod(join(path, "sSLSupportMethod"), "SSLSupportMethod", s.SSLSupportMethod)
+		v.checkSSLSupportMethod(awsproto.JoinPath(path, "sSLSupportMethod"), "SSLSupportMethod", s.SSLSupportMethod)
 	}
 }
 
@@ -6765,15 +6713,15 @@ func (s *ViewerMtlsConfig) Validate() error {
 	}
 	v := new(validator)
 	s.validate(v, "")
-	return v.err()
+	return v.Err()
 }
 
 func (s *ViewerMtlsConfig) validate(v *validator, path string) {
 	if s.Mode != "" {
-		v.checkViewerMtlsMode(join(path, "mode"), "Mode", s.Mode)
+		v.checkViewerMtlsMode(awsproto.JoinPath(path, "mode"), "Mode", s.Mode)
 	}
 	if s.TrustStoreConfig != nil {
-		s.TrustStoreConfig.validate(v, join(path, "trustStoreConfig"))
+		s.TrustStoreConfig.validate(v, awsproto.JoinPath(path, "trustStoreConfig"))
 	}
 }
 
@@ -6781,7 +6729,7 @@ func (v *validator) checkViewerMtlsMode(path, member string, x ViewerMtlsMode) {
 	switch x {
 	case "required", "optional", "passthrough":
 	default:
-		v.fail(path, member, "enum", string(x), "Member must satisfy enum value set: [required, optional, passthrough]")
+		v.Fail(path, member, "enum", string(x), "Member must satisfy enum value set: [required, optional, passthrough]")
 	}
 }
 
@@ -6789,7 +6737,7 @@ func (v *validator) checkViewerProtocolPolicy(path, member string, x ViewerProto
 	switch x {
 	case "allow-all", "https-only", "redirect-to-https":
 	default:
-		v.fail(path, member, "enum", string(x), "Member must satisfy enum value set: [allow-all, https-only, redirect-to-https]")
+		v.Fail(path, member, "enum", string(x), "Member must satisfy enum value set: [allow-all, https-only, redirect-to-https]")
 	}
 }
 
@@ -6801,12 +6749,12 @@ func (s *VpcOriginConfig) Validate() error {
 	}
 	v := new(validator)
 	s.validate(v, "")
-	return v.err()
+	return v.Err()
 }
 
 func (s *VpcOriginConfig) validate(v *validator, path string) {
 	if s.VpcOriginId == nil {
-		v.null(join(path, "vpcOriginId"), "VpcOriginId")
+		v.Null(awsproto.JoinPath(path, "vpcOriginId"), "VpcOriginId")
 	}
 }
 
@@ -6818,29 +6766,29 @@ func (s *VpcOriginEndpointConfig) Validate() error {
 	}
 	v := new(validator)
 	s.validate(v, "")
-	return v.err()
+	return v.Err()
 }
 
 func (s *VpcOriginEndpointConfig) validate(v *validator, path string) {
 	if s.Arn == nil {
-		v.null(join(path, "arn"), "Arn")
+		v.Null(awsproto.JoinPath(path, "arn"), "Arn")
 	}
 	if s.HTTPPort == nil {
-		v.null(join(path, "hTTPPort"), "HTTPPort")
+		v.Null(awsproto.JoinPath(path, "hTTPPort"), "HTTPPort")
 	}
 	if s.HTTPSPort == nil {
-		v.null(join(path, "hTTPSPort"), "HTTPSPort")
+		v.Null(awsproto.JoinPath(path, "hTTPSPort"), "HTTPSPort")
 	}
 	if s.Name == nil {
-		v.null(join(path, "name"), "Name")
+		v.Null(awsproto.JoinPath(path, "name"), "Name")
 	}
 	if s.OriginProtocolPolicy == "" {
-		v.null(join(path, "originProtocolPolicy"), "OriginProtocolPolicy")
+		v.Null(awsproto.JoinPath(path, "originProtocolPolicy"), "OriginProtocolPolicy")
 	} else {
-		v.checkOriginProtocolPolicy(join(path, "originProtocolPolicy"), "OriginProtocolPolicy", s.OriginProtocolPolicy)
+		v.checkOriginProtocolPolicy(awsproto.JoinPath(path, "originProtocolPolicy"), "OriginProtocolPolicy", s.OriginProtocolPolicy)
 	}
 	if s.OriginSslProtocols != nil {
-		s.OriginSslProtocols.validate(v, join(path, "originSslProtocols"))
+		s.OriginSslProtocols.validate(v, awsproto.JoinPath(path, "originSslProtocols"))
 	}
 }
 
@@ -6852,33 +6800,33 @@ func (s *WebAclCustomization) Validate() error {
 	}
 	v := new(validator)
 	s.validate(v, "")
-	return v.err()
+	return v.Err()
 }
 
 func (s *WebAclCustomization) validate(v *validator, path string) {
 	if s.Action == "" {
-		v.null(join(path, "action"), "Action")
+		v.Null(awsproto.JoinPath(path, "action"), "Action")
 	} else {
-		v.checkCustomizationActionType(join(path, "action"), "Action", s.Action)
+		v.checkCustomizationActionType(awsproto.JoinPath(path, "action"), "Action", s.Action)
 	}
 }
 
 func (v *validator) checkAliasString(path, member string, x string) {
 	n := utf8.RuneCountInString(string(x))
 	if n > 253 {
-		v.fail(path, member, "max", x, "Member must have length less than or equal to 253")
+		v.Fail(path, member, "max", x, "Member must have length less than or equal to 253")
 	}
 }
 
 func (v *validator) checkDistributionIdString(path, member string, x string) {
 	n := utf8.RuneCountInString(string(x))
 	if n > 25 {
-		v.fail(path, member, "max", x, "Member must have length less than or equal to 25")
+		v.Fail(path, member, "max", x, "Member must have length less than or equal to 25")
 	}
 }
 
 func (v *validator) checkListConflictingAliasesMaxItemsInteger(path, member string, x int32) {
 	if x > 100 {
-		v.fail(path, member, "max", strconv.FormatInt(int64(x), 10), "Member must have value less than or equal to 100")
+		v.Fail(path, member, "max", strconv.FormatInt(int64(x), 10), "Member must have value less than or equal to 100")
 	}
 }

@@ -3,66 +3,14 @@
 package cloudfrontkeyvaluestore
 
 import (
-	"fmt"
 	"strconv"
 	"unicode/utf8"
 
 	"github.com/cairnhq/cairn/awsproto"
 )
 
-// redacted replaces the value of a sensitive member in validation messages.
-const redacted = "*** Sensitive Data Redacted ***"
-
 // validator collects the violations of one request.
-type validator struct{ violations []awsproto.Violation }
-
-// null records a missing required member.
-func (v *validator) null(path, member string) {
-	v.violations = append(v.violations, awsproto.Violation{
-		Path: path, Member: member, Constraint: "required",
-		Message: "Value null at '" + path + "' failed to satisfy constraint: Member must not be null",
-	})
-}
-
-// fail records a present member that breaks rule.
-func (v *validator) fail(path, member, constraint, value, rule string) {
-	v.violations = append(v.violations, awsproto.Violation{
-		Path: path, Member: member, Constraint: constraint, Value: value,
-		Message: "Value '" + value + "' at '" + path + "' failed to satisfy constraint: " + rule,
-	})
-}
-
-func (v *validator) err() error {
-	if len(v.violations) == 0 {
-		return nil
-	}
-	return &awsproto.ValidationError{Violations: v.violations}
-}
-
-// join appends a member to a path, AWS style ("a.b").
-func join(path, member string) string {
-	if path == "" {
-		return member
-	}
-	return path + "." + member
-}
-
-// elem is the path of the i-th (0-based) list element, AWS style ("a.1.member").
-func elem(path string, i int) string {
-	return path + "." + strconv.Itoa(i+1) + ".member"
-}
-
-// listString prints a list of scalars the way AWS messages do ("[a, b]").
-func listString[T ~string | ~int32 | ~int64 | ~float64 | ~bool](x []T) string {
-	b := []byte{'['}
-	for i, e := range x {
-		if i > 0 {
-			b = append(b, ", "...)
-		}
-		b = fmt.Append(b, e)
-	}
-	return string(append(b, ']'))
-}
+type validator struct{ awsproto.Checker }
 
 // Validate checks s against the model's constraints and returns an
 // *awsproto.ValidationError listing every violation, or nil.
@@ -72,22 +20,22 @@ func (s *DeleteKeyRequest) Validate() error {
 	}
 	v := new(validator)
 	s.validate(v, "")
-	return v.err()
+	return v.Err()
 }
 
 func (s *DeleteKeyRequest) validate(v *validator, path string) {
 	if s.IfMatch == nil {
-		v.null(join(path, "ifMatch"), "IfMatch")
+		v.Null(awsproto.JoinPath(path, "ifMatch"), "IfMatch")
 	}
 	if s.Key == nil {
-		v.null(join(path, "key"), "Key")
+		v.Null(awsproto.JoinPath(path, "key"), "Key")
 	} else {
-		v.checkKey(join(path, "key"), "Key", *s.Key)
+		v.checkKey(awsproto.JoinPath(path, "key"), "Key", *s.Key)
 	}
 	if s.KvsARN == nil {
-		v.null(join(path, "kvsARN"), "KvsARN")
+		v.Null(awsproto.JoinPath(path, "kvsARN"), "KvsARN")
 	} else {
-		v.checkKvsARN(join(path, "kvsARN"), "KvsARN", *s.KvsARN)
+		v.checkKvsARN(awsproto.JoinPath(path, "kvsARN"), "KvsARN", *s.KvsARN)
 	}
 }
 
@@ -99,20 +47,20 @@ func (s *DeleteKeyRequestListItem) Validate() error {
 	}
 	v := new(validator)
 	s.validate(v, "")
-	return v.err()
+	return v.Err()
 }
 
 func (s *DeleteKeyRequestListItem) validate(v *validator, path string) {
 	if s.Key == nil {
-		v.null(join(path, "key"), "Key")
+		v.Null(awsproto.JoinPath(path, "key"), "Key")
 	} else {
-		v.checkKey(join(path, "key"), "Key", *s.Key)
+		v.checkKey(awsproto.JoinPath(path, "key"), "Key", *s.Key)
 	}
 }
 
 func (v *validator) checkDeleteKeyRequestsList(path, member string, x []DeleteKeyRequestListItem) {
 	for i := range x {
-		x[i].validate(v, elem(path, i))
+		x[i].validate(v, awsproto.ElemPath(path, i))
 	}
 }
 
@@ -124,14 +72,14 @@ func (s *DescribeKeyValueStoreRequest) Validate() error {
 	}
 	v := new(validator)
 	s.validate(v, "")
-	return v.err()
+	return v.Err()
 }
 
 func (s *DescribeKeyValueStoreRequest) validate(v *validator, path string) {
 	if s.KvsARN == nil {
-		v.null(join(path, "kvsARN"), "KvsARN")
+		v.Null(awsproto.JoinPath(path, "kvsARN"), "KvsARN")
 	} else {
-		v.checkKvsARN(join(path, "kvsARN"), "KvsARN", *s.KvsARN)
+		v.checkKvsARN(awsproto.JoinPath(path, "kvsARN"), "KvsARN", *s.KvsARN)
 	}
 }
 
@@ -143,39 +91,39 @@ func (s *GetKeyRequest) Validate() error {
 	}
 	v := new(validator)
 	s.validate(v, "")
-	return v.err()
+	return v.Err()
 }
 
 func (s *GetKeyRequest) validate(v *validator, path string) {
 	if s.Key == nil {
-		v.null(join(path, "key"), "Key")
+		v.Null(awsproto.JoinPath(path, "key"), "Key")
 	} else {
-		v.checkKey(join(path, "key"), "Key", *s.Key)
+		v.checkKey(awsproto.JoinPath(path, "key"), "Key", *s.Key)
 	}
 	if s.KvsARN == nil {
-		v.null(join(path, "kvsARN"), "KvsARN")
+		v.Null(awsproto.JoinPath(path, "kvsARN"), "KvsARN")
 	} else {
-		v.checkKvsARN(join(path, "kvsARN"), "KvsARN", *s.KvsARN)
+		v.checkKvsARN(awsproto.JoinPath(path, "kvsARN"), "KvsARN", *s.KvsARN)
 	}
 }
 
 func (v *validator) checkKey(path, member string, x string) {
 	n := utf8.RuneCountInString(string(x))
 	if n < 1 {
-		v.fail(path, member, "min", x, "Member must have length greater than or equal to 1")
+		v.Fail(path, member, "min", x, "Member must have length greater than or equal to 1")
 	}
 	if n > 1024 {
-		v.fail(path, member, "max", x, "Member must have length less than or equal to 1024")
+		v.Fail(path, member, "max", x, "Member must have length less than or equal to 1024")
 	}
 }
 
 func (v *validator) checkKvsARN(path, member string, x string) {
 	n := utf8.RuneCountInString(string(x))
 	if n < 1 {
-		v.fail(path, member, "min", x, "Member must have length greater than or equal to 1")
+		v.Fail(path, member, "min", x, "Member must have length greater than or equal to 1")
 	}
 	if n > 2048 {
-		v.fail(path, member, "max", x, "Member must have length less than or equal to 2048")
+		v.Fail(path, member, "max", x, "Member must have length less than or equal to 2048")
 	}
 }
 
@@ -187,26 +135,26 @@ func (s *ListKeysRequest) Validate() error {
 	}
 	v := new(validator)
 	s.validate(v, "")
-	return v.err()
+	return v.Err()
 }
 
 func (s *ListKeysRequest) validate(v *validator, path string) {
 	if s.KvsARN == nil {
-		v.null(join(path, "kvsARN"), "KvsARN")
+		v.Null(awsproto.JoinPath(path, "kvsARN"), "KvsARN")
 	} else {
-		v.checkKvsARN(join(path, "kvsARN"), "KvsARN", *s.KvsARN)
+		v.checkKvsARN(awsproto.JoinPath(path, "kvsARN"), "KvsARN", *s.KvsARN)
 	}
 	if s.MaxResults != nil {
-		v.checkListKeysRequestMaxResultsInteger(join(path, "maxResults"), "MaxResults", *s.MaxResults)
+		v.checkListKeysRequestMaxResultsInteger(awsproto.JoinPath(path, "maxResults"), "MaxResults", *s.MaxResults)
 	}
 }
 
 func (v *validator) checkListKeysRequestMaxResultsInteger(path, member string, x int32) {
 	if x < 1 {
-		v.fail(path, member, "min", strconv.FormatInt(int64(x), 10), "Member must have value greater than or equal to 1")
+		v.Fail(path, member, "min", strconv.FormatInt(int64(x), 10), "Member must have value greater than or equal to 1")
 	}
 	if x > 50 {
-		v.fail(path, member, "max", strconv.FormatInt(int64(x), 10), "Member must have value less than or equal to 50")
+		v.Fail(path, member, "max", strconv.FormatInt(int64(x), 10), "Member must have value less than or equal to 50")
 	}
 }
 
@@ -218,25 +166,25 @@ func (s *PutKeyRequest) Validate() error {
 	}
 	v := new(validator)
 	s.validate(v, "")
-	return v.err()
+	return v.Err()
 }
 
 func (s *PutKeyRequest) validate(v *validator, path string) {
 	if s.IfMatch == nil {
-		v.null(join(path, "ifMatch"), "IfMatch")
+		v.Null(awsproto.JoinPath(path, "ifMatch"), "IfMatch")
 	}
 	if s.Key == nil {
-		v.null(join(path, "key"), "Key")
+		v.Null(awsproto.JoinPath(path, "key"), "Key")
 	} else {
-		v.checkKey(join(path, "key"), "Key", *s.Key)
+		v.checkKey(awsproto.JoinPath(path, "key"), "Key", *s.Key)
 	}
 	if s.KvsARN == nil {
-		v.null(join(path, "kvsARN"), "KvsARN")
+		v.Null(awsproto.JoinPath(path, "kvsARN"), "KvsARN")
 	} else {
-		v.checkKvsARN(join(path, "kvsARN"), "KvsARN", *s.KvsARN)
+		v.checkKvsARN(awsproto.JoinPath(path, "kvsARN"), "KvsARN", *s.KvsARN)
 	}
 	if s.Value == nil {
-		v.null(join(path, "value"), "Value")
+		v.Null(awsproto.JoinPath(path, "value"), "Value")
 	}
 }
 
@@ -248,23 +196,23 @@ func (s *PutKeyRequestListItem) Validate() error {
 	}
 	v := new(validator)
 	s.validate(v, "")
-	return v.err()
+	return v.Err()
 }
 
 func (s *PutKeyRequestListItem) validate(v *validator, path string) {
 	if s.Key == nil {
-		v.null(join(path, "key"), "Key")
+		v.Null(awsproto.JoinPath(path, "key"), "Key")
 	} else {
-		v.checkKey(join(path, "key"), "Key", *s.Key)
+		v.checkKey(awsproto.JoinPath(path, "key"), "Key", *s.Key)
 	}
 	if s.Value == nil {
-		v.null(join(path, "value"), "Value")
+		v.Null(awsproto.JoinPath(path, "value"), "Value")
 	}
 }
 
 func (v *validator) checkPutKeyRequestsList(path, member string, x []PutKeyRequestListItem) {
 	for i := range x {
-		x[i].validate(v, elem(path, i))
+		x[i].validate(v, awsproto.ElemPath(path, i))
 	}
 }
 
@@ -276,22 +224,22 @@ func (s *UpdateKeysRequest) Validate() error {
 	}
 	v := new(validator)
 	s.validate(v, "")
-	return v.err()
+	return v.Err()
 }
 
 func (s *UpdateKeysRequest) validate(v *validator, path string) {
 	if s.Deletes != nil {
-		v.checkDeleteKeyRequestsList(join(path, "deletes"), "Deletes", s.Deletes)
+		v.checkDeleteKeyRequestsList(awsproto.JoinPath(path, "deletes"), "Deletes", s.Deletes)
 	}
 	if s.IfMatch == nil {
-		v.null(join(path, "ifMatch"), "IfMatch")
+		v.Null(awsproto.JoinPath(path, "ifMatch"), "IfMatch")
 	}
 	if s.KvsARN == nil {
-		v.null(join(path, "kvsARN"), "KvsARN")
+		v.Null(awsproto.JoinPath(path, "kvsARN"), "KvsARN")
 	} else {
-		v.checkKvsARN(join(path, "kvsARN"), "KvsARN", *s.KvsARN)
+		v.checkKvsARN(awsproto.JoinPath(path, "kvsARN"), "KvsARN", *s.KvsARN)
 	}
 	if s.Puts != nil {
-		v.checkPutKeyRequestsList(join(path, "puts"), "Puts", s.Puts)
+		v.checkPutKeyRequestsList(awsproto.JoinPath(path, "puts"), "Puts", s.Puts)
 	}
 }

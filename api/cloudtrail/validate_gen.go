@@ -3,7 +3,6 @@
 package cloudtrail
 
 import (
-	"fmt"
 	"maps"
 	"regexp"
 	"slices"
@@ -13,59 +12,8 @@ import (
 	"github.com/cairnhq/cairn/awsproto"
 )
 
-// redacted replaces the value of a sensitive member in validation messages.
-const redacted = "*** Sensitive Data Redacted ***"
-
 // validator collects the violations of one request.
-type validator struct{ violations []awsproto.Violation }
-
-// null records a missing required member.
-func (v *validator) null(path, member string) {
-	v.violations = append(v.violations, awsproto.Violation{
-		Path: path, Member: member, Constraint: "required",
-		Message: "Value null at '" + path + "' failed to satisfy constraint: Member must not be null",
-	})
-}
-
-// fail records a present member that breaks rule.
-func (v *validator) fail(path, member, constraint, value, rule string) {
-	v.violations = append(v.violations, awsproto.Violation{
-		Path: path, Member: member, Constraint: constraint, Value: value,
-		Message: "Value '" + value + "' at '" + path + "' failed to satisfy constraint: " + rule,
-	})
-}
-
-func (v *validator) err() error {
-	if len(v.violations) == 0 {
-		return nil
-	}
-	return &awsproto.ValidationError{Violations: v.violations}
-}
-
-// join appends a member to a path, AWS style ("a.b").
-func join(path, member string) string {
-	if path == "" {
-		return member
-	}
-	return path + "." + member
-}
-
-// elem is the path of the i-th (0-based) list element, AWS style ("a.1.member").
-func elem(path string, i int) string {
-	return path + "." + strconv.Itoa(i+1) + ".member"
-}
-
-// listString prints a list of scalars the way AWS messages do ("[a, b]").
-func listString[T ~string | ~int32 | ~int64 | ~float64 | ~bool](x []T) string {
-	b := []byte{'['}
-	for i, e := range x {
-		if i > 0 {
-			b = append(b, ", "...)
-		}
-		b = fmt.Append(b, e)
-	}
-	return string(append(b, ']'))
-}
+type validator struct{ awsproto.Checker }
 
 // Model patterns, anchored: AWS matches them against the whole value.
 var (
@@ -106,13 +54,13 @@ var (
 func (v *validator) checkAccountId(path, member string, x string) {
 	n := utf8.RuneCountInString(string(x))
 	if n < 12 {
-		v.fail(path, member, "min", x, "Member must have length greater than or equal to 12")
+		v.Fail(path, member, "min", x, "Member must have length greater than or equal to 12")
 	}
 	if n > 16 {
-		v.fail(path, member, "max", x, "Member must have length less than or equal to 16")
+		v.Fail(path, member, "max", x, "Member must have length less than or equal to 16")
 	}
 	if !patternAccountId.MatchString(string(x)) {
-		v.fail(path, member, "pattern", x, "Member must satisfy regular expression pattern: \\d+")
+		v.Fail(path, member, "pattern", x, "Member must satisfy regular expression pattern: \\d+")
 	}
 }
 
@@ -124,17 +72,17 @@ func (s *AddTagsRequest) Validate() error {
 	}
 	v := new(validator)
 	s.validate(v, "")
-	return v.err()
+	return v.Err()
 }
 
 func (s *AddTagsRequest) validate(v *validator, path string) {
 	if s.ResourceId == nil {
-		v.null(join(path, "resourceId"), "ResourceId")
+		v.Null(awsproto.JoinPath(path, "resourceId"), "ResourceId")
 	}
 	if s.TagsList == nil {
-		v.null(join(path, "tagsList"), "TagsList")
+		v.Null(awsproto.JoinPath(path, "tagsList"), "TagsList")
 	} else {
-		v.checkTagsList(join(path, "tagsList"), "TagsList", s.TagsList)
+		v.checkTagsList(awsproto.JoinPath(path, "tagsList"), "TagsList", s.TagsList)
 	}
 }
 
@@ -146,23 +94,23 @@ func (s *AdvancedEventSelector) Validate() error {
 	}
 	v := new(validator)
 	s.validate(v, "")
-	return v.err()
+	return v.Err()
 }
 
 func (s *AdvancedEventSelector) validate(v *validator, path string) {
 	if s.FieldSelectors == nil {
-		v.null(join(path, "fieldSelectors"), "FieldSelectors")
+		v.Null(awsproto.JoinPath(path, "fieldSelectors"), "FieldSelectors")
 	} else {
-		v.checkAdvancedFieldSelectors(join(path, "fieldSelectors"), "FieldSelectors", s.FieldSelectors)
+		v.checkAdvancedFieldSelectors(awsproto.JoinPath(path, "fieldSelectors"), "FieldSelectors", s.FieldSelectors)
 	}
 	if s.Name != nil {
-		v.checkSelectorName(join(path, "name"), "Name", *s.Name)
+		v.checkSelectorName(awsproto.JoinPath(path, "name"), "Name", *s.Name)
 	}
 }
 
 func (v *validator) checkAdvancedEventSelectors(path, member string, x []AdvancedEventSelector) {
 	for i := range x {
-		x[i].validate(v, elem(path, i))
+		x[i].validate(v, awsproto.ElemPath(path, i))
 	}
 }
 
@@ -174,42 +122,42 @@ func (s *AdvancedFieldSelector) Validate() error {
 	}
 	v := new(validator)
 	s.validate(v, "")
-	return v.err()
+	return v.Err()
 }
 
 func (s *AdvancedFieldSelector) validate(v *validator, path string) {
 	if s.EndsWith != nil {
-		v.checkOperator(join(path, "endsWith"), "EndsWith", s.EndsWith)
+		v.checkOperator(awsproto.JoinPath(path, "endsWith"), "EndsWith", s.EndsWith)
 	}
 	if s.Equals != nil {
-		v.checkOperator(join(path, "equals"), "Equals", s.Equals)
+		v.checkOperator(awsproto.JoinPath(path, "equals"), "Equals", s.Equals)
 	}
 	if s.Field == nil {
-		v.null(join(path, "field"), "Field")
+		v.Null(awsproto.JoinPath(path, "field"), "Field")
 	} else {
-		v.checkSelectorField(join(path, "field"), "Field", *s.Field)
+		v.checkSelectorField(awsproto.JoinPath(path, "field"), "Field", *s.Field)
 	}
 	if s.NotEndsWith != nil {
-		v.checkOperator(join(path, "notEndsWith"), "NotEndsWith", s.NotEndsWith)
+		v.checkOperator(awsproto.JoinPath(path, "notEndsWith"), "NotEndsWith", s.NotEndsWith)
 	}
 	if s.NotEquals != nil {
-		v.checkOperator(join(path, "notEquals"), "NotEquals", s.NotEquals)
+		v.checkOperator(awsproto.JoinPath(path, "notEquals"), "NotEquals", s.NotEquals)
 	}
 	if s.NotStartsWith != nil {
-		v.checkOperator(join(path, "notStartsWith"), "NotStartsWith", s.NotStartsWith)
+		v.checkOperator(awsproto.JoinPath(path, "notStartsWith"), "NotStartsWith", s.NotStartsWith)
 	}
 	if s.StartsWith != nil {
-		v.checkOperator(join(path, "startsWith"), "StartsWith", s.StartsWith)
+		v.checkOperator(awsproto.JoinPath(path, "startsWith"), "StartsWith", s.StartsWith)
 	}
 }
 
 func (v *validator) checkAdvancedFieldSelectors(path, member string, x []AdvancedFieldSelector) {
 	n := len(x)
 	if n < 1 {
-		v.fail(path, member, "min", "["+strconv.Itoa(len(x))+" elements]", "Member must have length greater than or equal to 1")
+		v.Fail(path, member, "min", "["+strconv.Itoa(len(x))+" elements]", "Member must have length greater than or equal to 1")
 	}
 	for i := range x {
-		x[i].validate(v, elem(path, i))
+		x[i].validate(v, awsproto.ElemPath(path, i))
 	}
 }
 
@@ -221,29 +169,29 @@ func (s *AggregationConfiguration) Validate() error {
 	}
 	v := new(validator)
 	s.validate(v, "")
-	return v.err()
+	return v.Err()
 }
 
 func (s *AggregationConfiguration) validate(v *validator, path string) {
 	if s.EventCategory == "" {
-		v.null(join(path, "eventCategory"), "EventCategory")
+		v.Null(awsproto.JoinPath(path, "eventCategory"), "EventCategory")
 	} else {
-		v.checkEventCategoryAggregation(join(path, "eventCategory"), "EventCategory", s.EventCategory)
+		v.checkEventCategoryAggregation(awsproto.JoinPath(path, "eventCategory"), "EventCategory", s.EventCategory)
 	}
 	if s.Templates == nil {
-		v.null(join(path, "templates"), "Templates")
+		v.Null(awsproto.JoinPath(path, "templates"), "Templates")
 	} else {
-		v.checkTemplates(join(path, "templates"), "Templates", s.Templates)
+		v.checkTemplates(awsproto.JoinPath(path, "templates"), "Templates", s.Templates)
 	}
 }
 
 func (v *validator) checkAggregationConfigurations(path, member string, x []AggregationConfiguration) {
 	n := len(x)
 	if n > 1 {
-		v.fail(path, member, "max", "["+strconv.Itoa(len(x))+" elements]", "Member must have length less than or equal to 1")
+		v.Fail(path, member, "max", "["+strconv.Itoa(len(x))+" elements]", "Member must have length less than or equal to 1")
 	}
 	for i := range x {
-		x[i].validate(v, elem(path, i))
+		x[i].validate(v, awsproto.ElemPath(path, i))
 	}
 }
 
@@ -251,7 +199,7 @@ func (v *validator) checkBillingMode(path, member string, x BillingMode) {
 	switch x {
 	case "EXTENDABLE_RETENTION_PRICING", "FIXED_RETENTION_PRICING":
 	default:
-		v.fail(path, member, "enum", string(x), "Member must satisfy enum value set: [EXTENDABLE_RETENTION_PRICING, FIXED_RETENTION_PRICING]")
+		v.Fail(path, member, "enum", string(x), "Member must satisfy enum value set: [EXTENDABLE_RETENTION_PRICING, FIXED_RETENTION_PRICING]")
 	}
 }
 
@@ -263,46 +211,46 @@ func (s *CancelQueryRequest) Validate() error {
 	}
 	v := new(validator)
 	s.validate(v, "")
-	return v.err()
+	return v.Err()
 }
 
 func (s *CancelQueryRequest) validate(v *validator, path string) {
 	if s.EventDataStore != nil {
-		v.checkEventDataStoreArn(join(path, "eventDataStore"), "EventDataStore", *s.EventDataStore)
+		v.checkEventDataStoreArn(awsproto.JoinPath(path, "eventDataStore"), "EventDataStore", *s.EventDataStore)
 	}
 	if s.EventDataStoreOwnerAccountId != nil {
-		v.checkAccountId(join(path, "eventDataStoreOwnerAccountId"), "EventDataStoreOwnerAccountId", *s.EventDataStoreOwnerAccountId)
+		v.checkAccountId(awsproto.JoinPath(path, "eventDataStoreOwnerAccountId"), "EventDataStoreOwnerAccountId", *s.EventDataStoreOwnerAccountId)
 	}
 	if s.QueryId == nil {
-		v.null(join(path, "queryId"), "QueryId")
+		v.Null(awsproto.JoinPath(path, "queryId"), "QueryId")
 	} else {
-		v.checkUUID(join(path, "queryId"), "QueryId", *s.QueryId)
+		v.checkUUID(awsproto.JoinPath(path, "queryId"), "QueryId", *s.QueryId)
 	}
 }
 
 func (v *validator) checkChannelArn(path, member string, x string) {
 	n := utf8.RuneCountInString(string(x))
 	if n < 3 {
-		v.fail(path, member, "min", x, "Member must have length greater than or equal to 3")
+		v.Fail(path, member, "min", x, "Member must have length greater than or equal to 3")
 	}
 	if n > 256 {
-		v.fail(path, member, "max", x, "Member must have length less than or equal to 256")
+		v.Fail(path, member, "max", x, "Member must have length less than or equal to 256")
 	}
 	if !patternChannelArn.MatchString(string(x)) {
-		v.fail(path, member, "pattern", x, "Member must satisfy regular expression pattern: ^[a-zA-Z0-9._/\\-:]+$")
+		v.Fail(path, member, "pattern", x, "Member must satisfy regular expression pattern: ^[a-zA-Z0-9._/\\-:]+$")
 	}
 }
 
 func (v *validator) checkChannelName(path, member string, x string) {
 	n := utf8.RuneCountInString(string(x))
 	if n < 3 {
-		v.fail(path, member, "min", x, "Member must have length greater than or equal to 3")
+		v.Fail(path, member, "min", x, "Member must have length greater than or equal to 3")
 	}
 	if n > 128 {
-		v.fail(path, member, "max", x, "Member must have length less than or equal to 128")
+		v.Fail(path, member, "max", x, "Member must have length less than or equal to 128")
 	}
 	if !patternChannelName.MatchString(string(x)) {
-		v.fail(path, member, "pattern", x, "Member must satisfy regular expression pattern: ^[a-zA-Z0-9._\\-]+$")
+		v.Fail(path, member, "pattern", x, "Member must satisfy regular expression pattern: ^[a-zA-Z0-9._\\-]+$")
 	}
 }
 
@@ -314,29 +262,29 @@ func (s *ContextKeySelector) Validate() error {
 	}
 	v := new(validator)
 	s.validate(v, "")
-	return v.err()
+	return v.Err()
 }
 
 func (s *ContextKeySelector) validate(v *validator, path string) {
 	if s.Equals == nil {
-		v.null(join(path, "equals"), "Equals")
+		v.Null(awsproto.JoinPath(path, "equals"), "Equals")
 	} else {
-		v.checkOperatorTargetList(join(path, "equals"), "Equals", s.Equals)
+		v.checkOperatorTargetList(awsproto.JoinPath(path, "equals"), "Equals", s.Equals)
 	}
 	if s.Type == "" {
-		v.null(join(path, "type"), "Type")
+		v.Null(awsproto.JoinPath(path, "type"), "Type")
 	} else {
-		v.checkType(join(path, "type"), "Type", s.Type)
+		v.checkType(awsproto.JoinPath(path, "type"), "Type", s.Type)
 	}
 }
 
 func (v *validator) checkContextKeySelectors(path, member string, x []ContextKeySelector) {
 	n := len(x)
 	if n > 2 {
-		v.fail(path, member, "max", "["+strconv.Itoa(len(x))+" elements]", "Member must have length less than or equal to 2")
+		v.Fail(path, member, "max", "["+strconv.Itoa(len(x))+" elements]", "Member must have length less than or equal to 2")
 	}
 	for i := range x {
-		x[i].validate(v, elem(path, i))
+		x[i].validate(v, awsproto.ElemPath(path, i))
 	}
 }
 
@@ -348,27 +296,27 @@ func (s *CreateChannelRequest) Validate() error {
 	}
 	v := new(validator)
 	s.validate(v, "")
-	return v.err()
+	return v.Err()
 }
 
 func (s *CreateChannelRequest) validate(v *validator, path string) {
 	if s.Destinations == nil {
-		v.null(join(path, "destinations"), "Destinations")
+		v.Null(awsproto.JoinPath(path, "destinations"), "Destinations")
 	} else {
-		v.checkDestinations(join(path, "destinations"), "Destinations", s.Destinations)
+		v.checkDestinations(awsproto.JoinPath(path, "destinations"), "Destinations", s.Destinations)
 	}
 	if s.Name == nil {
-		v.null(join(path, "name"), "Name")
+		v.Null(awsproto.JoinPath(path, "name"), "Name")
 	} else {
-		v.checkChannelName(join(path, "name"), "Name", *s.Name)
+		v.checkChannelName(awsproto.JoinPath(path, "name"), "Name", *s.Name)
 	}
 	if s.Source == nil {
-		v.null(join(path, "source"), "Source")
+		v.Null(awsproto.JoinPath(path, "source"), "Source")
 	} else {
-		v.checkSource(join(path, "source"), "Source", *s.Source)
+		v.checkSource(awsproto.JoinPath(path, "source"), "Source", *s.Source)
 	}
 	if s.Tags != nil {
-		v.checkTagsList(join(path, "tags"), "Tags", s.Tags)
+		v.checkTagsList(awsproto.JoinPath(path, "tags"), "Tags", s.Tags)
 	}
 }
 
@@ -380,23 +328,23 @@ func (s *CreateDashboardRequest) Validate() error {
 	}
 	v := new(validator)
 	s.validate(v, "")
-	return v.err()
+	return v.Err()
 }
 
 func (s *CreateDashboardRequest) validate(v *validator, path string) {
 	if s.Name == nil {
-		v.null(join(path, "name"), "Name")
+		v.Null(awsproto.JoinPath(path, "name"), "Name")
 	} else {
-		v.checkDashboardName(join(path, "name"), "Name", *s.Name)
+		v.checkDashboardName(awsproto.JoinPath(path, "name"), "Name", *s.Name)
 	}
 	if s.RefreshSchedule != nil {
-		s.RefreshSchedule.validate(v, join(path, "refreshSchedule"))
+		s.RefreshSchedule.validate(v, awsproto.JoinPath(path, "refreshSchedule"))
 	}
 	if s.TagsList != nil {
-		v.checkTagsList(join(path, "tagsList"), "TagsList", s.TagsList)
+		v.checkTagsList(awsproto.JoinPath(path, "tagsList"), "TagsList", s.TagsList)
 	}
 	if s.Widgets != nil {
-		v.checkRequestWidgetList(join(path, "widgets"), "Widgets", s.Widgets)
+		v.checkRequestWidgetList(awsproto.JoinPath(path, "widgets"), "Widgets", s.Widgets)
 	}
 }
 
@@ -408,29 +356,29 @@ func (s *CreateEventDataStoreRequest) Validate() error {
 	}
 	v := new(validator)
 	s.validate(v, "")
-	return v.err()
+	return v.Err()
 }
 
 func (s *CreateEventDataStoreRequest) validate(v *validator, path string) {
 	if s.AdvancedEventSelectors != nil {
-		v.checkAdvancedEventSelectors(join(path, "advancedEventSelectors"), "AdvancedEventSelectors", s.AdvancedEventSelectors)
+		v.checkAdvancedEventSelectors(awsproto.JoinPath(path, "advancedEventSelectors"), "AdvancedEventSelectors", s.AdvancedEventSelectors)
 	}
 	if s.BillingMode != "" {
-		v.checkBillingMode(join(path, "billingMode"), "BillingMode", s.BillingMode)
+		v.checkBillingMode(awsproto.JoinPath(path, "billingMode"), "BillingMode", s.BillingMode)
 	}
 	if s.KmsKeyId != nil {
-		v.checkEventDataStoreKmsKeyId(join(path, "kmsKeyId"), "KmsKeyId", *s.KmsKeyId)
+		v.checkEventDataStoreKmsKeyId(awsproto.JoinPath(path, "kmsKeyId"), "KmsKeyId", *s.KmsKeyId)
 	}
 	if s.Name == nil {
-		v.null(join(path, "name"), "Name")
+		v.Null(awsproto.JoinPath(path, "name"), "Name")
 	} else {
-		v.checkEventDataStoreName(join(path, "name"), "Name", *s.Name)
+		v.checkEventDataStoreName(awsproto.JoinPath(path, "name"), "Name", *s.Name)
 	}
 	if s.RetentionPeriod != nil {
-		v.checkRetentionPeriod(join(path, "retentionPeriod"), "RetentionPeriod", *s.RetentionPeriod)
+		v.checkRetentionPeriod(awsproto.JoinPath(path, "retentionPeriod"), "RetentionPeriod", *s.RetentionPeriod)
 	}
 	if s.TagsList != nil {
-		v.checkTagsList(join(path, "tagsList"), "TagsList", s.TagsList)
+		v.checkTagsList(awsproto.JoinPath(path, "tagsList"), "TagsList", s.TagsList)
 	}
 }
 
@@ -442,37 +390,37 @@ func (s *CreateTrailRequest) Validate() error {
 	}
 	v := new(validator)
 	s.validate(v, "")
-	return v.err()
+	return v.Err()
 }
 
 func (s *CreateTrailRequest) validate(v *validator, path string) {
 	if s.Name == nil {
-		v.null(join(path, "name"), "Name")
+		v.Null(awsproto.JoinPath(path, "name"), "Name")
 	}
 	if s.S3BucketName == nil {
-		v.null(join(path, "s3BucketName"), "S3BucketName")
+		v.Null(awsproto.JoinPath(path, "s3BucketName"), "S3BucketName")
 	}
 	if s.TagsList != nil {
-		v.checkTagsList(join(path, "tagsList"), "TagsList", s.TagsList)
+		v.checkTagsList(awsproto.JoinPath(path, "tagsList"), "TagsList", s.TagsList)
 	}
 }
 
 func (v *validator) checkDashboardArn(path, member string, x string) {
 	if !patternDashboardArn.MatchString(string(x)) {
-		v.fail(path, member, "pattern", x, "Member must satisfy regular expression pattern: ^[a-zA-Z0-9._/\\-:]+$")
+		v.Fail(path, member, "pattern", x, "Member must satisfy regular expression pattern: ^[a-zA-Z0-9._/\\-:]+$")
 	}
 }
 
 func (v *validator) checkDashboardName(path, member string, x string) {
 	n := utf8.RuneCountInString(string(x))
 	if n < 3 {
-		v.fail(path, member, "min", x, "Member must have length greater than or equal to 3")
+		v.Fail(path, member, "min", x, "Member must have length greater than or equal to 3")
 	}
 	if n > 128 {
-		v.fail(path, member, "max", x, "Member must have length less than or equal to 128")
+		v.Fail(path, member, "max", x, "Member must have length less than or equal to 128")
 	}
 	if !patternDashboardName.MatchString(string(x)) {
-		v.fail(path, member, "pattern", x, "Member must satisfy regular expression pattern: ^[a-zA-Z0-9_\\-]+$")
+		v.Fail(path, member, "pattern", x, "Member must satisfy regular expression pattern: ^[a-zA-Z0-9_\\-]+$")
 	}
 }
 
@@ -480,7 +428,7 @@ func (v *validator) checkDashboardType(path, member string, x DashboardType) {
 	switch x {
 	case "MANAGED", "CUSTOM":
 	default:
-		v.fail(path, member, "enum", string(x), "Member must satisfy enum value set: [MANAGED, CUSTOM]")
+		v.Fail(path, member, "enum", string(x), "Member must satisfy enum value set: [MANAGED, CUSTOM]")
 	}
 }
 
@@ -492,7 +440,7 @@ func (s *DataResource) Validate() error {
 	}
 	v := new(validator)
 	s.validate(v, "")
-	return v.err()
+	return v.Err()
 }
 
 func (s *DataResource) validate(v *validator, path string) {
@@ -500,7 +448,7 @@ func (s *DataResource) validate(v *validator, path string) {
 
 func (v *validator) checkDataResources(path, member string, x []DataResource) {
 	for i := range x {
-		x[i].validate(v, elem(path, i))
+		x[i].validate(v, awsproto.ElemPath(path, i))
 	}
 }
 
@@ -512,14 +460,14 @@ func (s *DeleteChannelRequest) Validate() error {
 	}
 	v := new(validator)
 	s.validate(v, "")
-	return v.err()
+	return v.Err()
 }
 
 func (s *DeleteChannelRequest) validate(v *validator, path string) {
 	if s.Channel == nil {
-		v.null(join(path, "channel"), "Channel")
+		v.Null(awsproto.JoinPath(path, "channel"), "Channel")
 	} else {
-		v.checkChannelArn(join(path, "channel"), "Channel", *s.Channel)
+		v.checkChannelArn(awsproto.JoinPath(path, "channel"), "Channel", *s.Channel)
 	}
 }
 
@@ -531,14 +479,14 @@ func (s *DeleteDashboardRequest) Validate() error {
 	}
 	v := new(validator)
 	s.validate(v, "")
-	return v.err()
+	return v.Err()
 }
 
 func (s *DeleteDashboardRequest) validate(v *validator, path string) {
 	if s.DashboardId == nil {
-		v.null(join(path, "dashboardId"), "DashboardId")
+		v.Null(awsproto.JoinPath(path, "dashboardId"), "DashboardId")
 	} else {
-		v.checkDashboardArn(join(path, "dashboardId"), "DashboardId", *s.DashboardId)
+		v.checkDashboardArn(awsproto.JoinPath(path, "dashboardId"), "DashboardId", *s.DashboardId)
 	}
 }
 
@@ -550,14 +498,14 @@ func (s *DeleteEventDataStoreRequest) Validate() error {
 	}
 	v := new(validator)
 	s.validate(v, "")
-	return v.err()
+	return v.Err()
 }
 
 func (s *DeleteEventDataStoreRequest) validate(v *validator, path string) {
 	if s.EventDataStore == nil {
-		v.null(join(path, "eventDataStore"), "EventDataStore")
+		v.Null(awsproto.JoinPath(path, "eventDataStore"), "EventDataStore")
 	} else {
-		v.checkEventDataStoreArn(join(path, "eventDataStore"), "EventDataStore", *s.EventDataStore)
+		v.checkEventDataStoreArn(awsproto.JoinPath(path, "eventDataStore"), "EventDataStore", *s.EventDataStore)
 	}
 }
 
@@ -569,14 +517,14 @@ func (s *DeleteResourcePolicyRequest) Validate() error {
 	}
 	v := new(validator)
 	s.validate(v, "")
-	return v.err()
+	return v.Err()
 }
 
 func (s *DeleteResourcePolicyRequest) validate(v *validator, path string) {
 	if s.ResourceArn == nil {
-		v.null(join(path, "resourceArn"), "ResourceArn")
+		v.Null(awsproto.JoinPath(path, "resourceArn"), "ResourceArn")
 	} else {
-		v.checkResourceArn(join(path, "resourceArn"), "ResourceArn", *s.ResourceArn)
+		v.checkResourceArn(awsproto.JoinPath(path, "resourceArn"), "ResourceArn", *s.ResourceArn)
 	}
 }
 
@@ -588,22 +536,22 @@ func (s *DeleteTrailRequest) Validate() error {
 	}
 	v := new(validator)
 	s.validate(v, "")
-	return v.err()
+	return v.Err()
 }
 
 func (s *DeleteTrailRequest) validate(v *validator, path string) {
 	if s.Name == nil {
-		v.null(join(path, "name"), "Name")
+		v.Null(awsproto.JoinPath(path, "name"), "Name")
 	}
 }
 
 func (v *validator) checkDeliveryS3Uri(path, member string, x string) {
 	n := utf8.RuneCountInString(string(x))
 	if n > 1024 {
-		v.fail(path, member, "max", x, "Member must have length less than or equal to 1024")
+		v.Fail(path, member, "max", x, "Member must have length less than or equal to 1024")
 	}
 	if !patternDeliveryS3Uri.MatchString(string(x)) {
-		v.fail(path, member, "pattern", x, "Member must satisfy regular expression pattern: s3://[a-z0-9][\\.\\-a-z0-9]{1,61}[a-z0-9](/.*)?")
+		v.Fail(path, member, "pattern", x, "Member must satisfy regular expression pattern: s3://[a-z0-9][\\.\\-a-z0-9]{1,61}[a-z0-9](/.*)?")
 	}
 }
 
@@ -615,14 +563,14 @@ func (s *DeregisterOrganizationDelegatedAdminRequest) Validate() error {
 	}
 	v := new(validator)
 	s.validate(v, "")
-	return v.err()
+	return v.Err()
 }
 
 func (s *DeregisterOrganizationDelegatedAdminRequest) validate(v *validator, path string) {
 	if s.DelegatedAdminAccountId == nil {
-		v.null(join(path, "delegatedAdminAccountId"), "DelegatedAdminAccountId")
+		v.Null(awsproto.JoinPath(path, "delegatedAdminAccountId"), "DelegatedAdminAccountId")
 	} else {
-		v.checkAccountId(join(path, "delegatedAdminAccountId"), "DelegatedAdminAccountId", *s.DelegatedAdminAccountId)
+		v.checkAccountId(awsproto.JoinPath(path, "delegatedAdminAccountId"), "DelegatedAdminAccountId", *s.DelegatedAdminAccountId)
 	}
 }
 
@@ -634,24 +582,24 @@ func (s *DescribeQueryRequest) Validate() error {
 	}
 	v := new(validator)
 	s.validate(v, "")
-	return v.err()
+	return v.Err()
 }
 
 func (s *DescribeQueryRequest) validate(v *validator, path string) {
 	if s.EventDataStore != nil {
-		v.checkEventDataStoreArn(join(path, "eventDataStore"), "EventDataStore", *s.EventDataStore)
+		v.checkEventDataStoreArn(awsproto.JoinPath(path, "eventDataStore"), "EventDataStore", *s.EventDataStore)
 	}
 	if s.EventDataStoreOwnerAccountId != nil {
-		v.checkAccountId(join(path, "eventDataStoreOwnerAccountId"), "EventDataStoreOwnerAccountId", *s.EventDataStoreOwnerAccountId)
+		v.checkAccountId(awsproto.JoinPath(path, "eventDataStoreOwnerAccountId"), "EventDataStoreOwnerAccountId", *s.EventDataStoreOwnerAccountId)
 	}
 	if s.QueryAlias != nil {
-		v.checkQueryAlias(join(path, "queryAlias"), "QueryAlias", *s.QueryAlias)
+		v.checkQueryAlias(awsproto.JoinPath(path, "queryAlias"), "QueryAlias", *s.QueryAlias)
 	}
 	if s.QueryId != nil {
-		v.checkUUID(join(path, "queryId"), "QueryId", *s.QueryId)
+		v.checkUUID(awsproto.JoinPath(path, "queryId"), "QueryId", *s.QueryId)
 	}
 	if s.RefreshId != nil {
-		v.checkRefreshId(join(path, "refreshId"), "RefreshId", *s.RefreshId)
+		v.checkRefreshId(awsproto.JoinPath(path, "refreshId"), "RefreshId", *s.RefreshId)
 	}
 }
 
@@ -663,7 +611,7 @@ func (s *DescribeTrailsRequest) Validate() error {
 	}
 	v := new(validator)
 	s.validate(v, "")
-	return v.err()
+	return v.Err()
 }
 
 func (s *DescribeTrailsRequest) validate(v *validator, path string) {
@@ -677,19 +625,19 @@ func (s *Destination) Validate() error {
 	}
 	v := new(validator)
 	s.validate(v, "")
-	return v.err()
+	return v.Err()
 }
 
 func (s *Destination) validate(v *validator, path string) {
 	if s.Location == nil {
-		v.null(join(path, "location"), "Location")
+		v.Null(awsproto.JoinPath(path, "location"), "Location")
 	} else {
-		v.checkLocation(join(path, "location"), "Location", *s.Location)
+		v.checkLocation(awsproto.JoinPath(path, "location"), "Location", *s.Location)
 	}
 	if s.Type == "" {
-		v.null(join(path, "type"), "Type")
+		v.Null(awsproto.JoinPath(path, "type"), "Type")
 	} else {
-		v.checkDestinationType(join(path, "type"), "Type", s.Type)
+		v.checkDestinationType(awsproto.JoinPath(path, "type"), "Type", s.Type)
 	}
 }
 
@@ -697,20 +645,20 @@ func (v *validator) checkDestinationType(path, member string, x DestinationType)
 	switch x {
 	case "EVENT_DATA_STORE", "AWS_SERVICE":
 	default:
-		v.fail(path, member, "enum", string(x), "Member must satisfy enum value set: [EVENT_DATA_STORE, AWS_SERVICE]")
+		v.Fail(path, member, "enum", string(x), "Member must satisfy enum value set: [EVENT_DATA_STORE, AWS_SERVICE]")
 	}
 }
 
 func (v *validator) checkDestinations(path, member string, x []Destination) {
 	n := len(x)
 	if n < 1 {
-		v.fail(path, member, "min", "["+strconv.Itoa(len(x))+" elements]", "Member must have length greater than or equal to 1")
+		v.Fail(path, member, "min", "["+strconv.Itoa(len(x))+" elements]", "Member must have length greater than or equal to 1")
 	}
 	if n > 200 {
-		v.fail(path, member, "max", "["+strconv.Itoa(len(x))+" elements]", "Member must have length less than or equal to 200")
+		v.Fail(path, member, "max", "["+strconv.Itoa(len(x))+" elements]", "Member must have length less than or equal to 200")
 	}
 	for i := range x {
-		x[i].validate(v, elem(path, i))
+		x[i].validate(v, awsproto.ElemPath(path, i))
 	}
 }
 
@@ -722,14 +670,14 @@ func (s *DisableFederationRequest) Validate() error {
 	}
 	v := new(validator)
 	s.validate(v, "")
-	return v.err()
+	return v.Err()
 }
 
 func (s *DisableFederationRequest) validate(v *validator, path string) {
 	if s.EventDataStore == nil {
-		v.null(join(path, "eventDataStore"), "EventDataStore")
+		v.Null(awsproto.JoinPath(path, "eventDataStore"), "EventDataStore")
 	} else {
-		v.checkEventDataStoreArn(join(path, "eventDataStore"), "EventDataStore", *s.EventDataStore)
+		v.checkEventDataStoreArn(awsproto.JoinPath(path, "eventDataStore"), "EventDataStore", *s.EventDataStore)
 	}
 }
 
@@ -741,29 +689,29 @@ func (s *EnableFederationRequest) Validate() error {
 	}
 	v := new(validator)
 	s.validate(v, "")
-	return v.err()
+	return v.Err()
 }
 
 func (s *EnableFederationRequest) validate(v *validator, path string) {
 	if s.EventDataStore == nil {
-		v.null(join(path, "eventDataStore"), "EventDataStore")
+		v.Null(awsproto.JoinPath(path, "eventDataStore"), "EventDataStore")
 	} else {
-		v.checkEventDataStoreArn(join(path, "eventDataStore"), "EventDataStore", *s.EventDataStore)
+		v.checkEventDataStoreArn(awsproto.JoinPath(path, "eventDataStore"), "EventDataStore", *s.EventDataStore)
 	}
 	if s.FederationRoleArn == nil {
-		v.null(join(path, "federationRoleArn"), "FederationRoleArn")
+		v.Null(awsproto.JoinPath(path, "federationRoleArn"), "FederationRoleArn")
 	} else {
-		v.checkFederationRoleArn(join(path, "federationRoleArn"), "FederationRoleArn", *s.FederationRoleArn)
+		v.checkFederationRoleArn(awsproto.JoinPath(path, "federationRoleArn"), "FederationRoleArn", *s.FederationRoleArn)
 	}
 }
 
 func (v *validator) checkErrorCode(path, member string, x string) {
 	n := utf8.RuneCountInString(string(x))
 	if n > 128 {
-		v.fail(path, member, "max", x, "Member must have length less than or equal to 128")
+		v.Fail(path, member, "max", x, "Member must have length less than or equal to 128")
 	}
 	if !patternErrorCode.MatchString(string(x)) {
-		v.fail(path, member, "pattern", x, "Member must satisfy regular expression pattern: ^[\\w\\d\\s_.,\\-:\\[\\]]+$")
+		v.Fail(path, member, "pattern", x, "Member must satisfy regular expression pattern: ^[\\w\\d\\s_.,\\-:\\[\\]]+$")
 	}
 }
 
@@ -771,7 +719,7 @@ func (v *validator) checkEventCategory(path, member string, x EventCategory) {
 	switch x {
 	case "insight":
 	default:
-		v.fail(path, member, "enum", string(x), "Member must satisfy enum value set: [insight]")
+		v.Fail(path, member, "enum", string(x), "Member must satisfy enum value set: [insight]")
 	}
 }
 
@@ -779,69 +727,69 @@ func (v *validator) checkEventCategoryAggregation(path, member string, x EventCa
 	switch x {
 	case "Data":
 	default:
-		v.fail(path, member, "enum", string(x), "Member must satisfy enum value set: [Data]")
+		v.Fail(path, member, "enum", string(x), "Member must satisfy enum value set: [Data]")
 	}
 }
 
 func (v *validator) checkEventDataStoreArn(path, member string, x string) {
 	n := utf8.RuneCountInString(string(x))
 	if n < 3 {
-		v.fail(path, member, "min", x, "Member must have length greater than or equal to 3")
+		v.Fail(path, member, "min", x, "Member must have length greater than or equal to 3")
 	}
 	if n > 256 {
-		v.fail(path, member, "max", x, "Member must have length less than or equal to 256")
+		v.Fail(path, member, "max", x, "Member must have length less than or equal to 256")
 	}
 	if !patternEventDataStoreArn.MatchString(string(x)) {
-		v.fail(path, member, "pattern", x, "Member must satisfy regular expression pattern: ^[a-zA-Z0-9._/\\-:]+$")
+		v.Fail(path, member, "pattern", x, "Member must satisfy regular expression pattern: ^[a-zA-Z0-9._/\\-:]+$")
 	}
 }
 
 func (v *validator) checkEventDataStoreKmsKeyId(path, member string, x string) {
 	n := utf8.RuneCountInString(string(x))
 	if n < 1 {
-		v.fail(path, member, "min", x, "Member must have length greater than or equal to 1")
+		v.Fail(path, member, "min", x, "Member must have length greater than or equal to 1")
 	}
 	if n > 350 {
-		v.fail(path, member, "max", x, "Member must have length less than or equal to 350")
+		v.Fail(path, member, "max", x, "Member must have length less than or equal to 350")
 	}
 	if !patternEventDataStoreKmsKeyId.MatchString(string(x)) {
-		v.fail(path, member, "pattern", x, "Member must satisfy regular expression pattern: ^[a-zA-Z0-9._/\\-:]+$")
+		v.Fail(path, member, "pattern", x, "Member must satisfy regular expression pattern: ^[a-zA-Z0-9._/\\-:]+$")
 	}
 }
 
 func (v *validator) checkEventDataStoreList(path, member string, x []string) {
 	n := len(x)
 	if n < 1 {
-		v.fail(path, member, "min", listString(x), "Member must have length greater than or equal to 1")
+		v.Fail(path, member, "min", awsproto.ListString(x), "Member must have length greater than or equal to 1")
 	}
 	if n > 1 {
-		v.fail(path, member, "max", listString(x), "Member must have length less than or equal to 1")
+		v.Fail(path, member, "max", awsproto.ListString(x), "Member must have length less than or equal to 1")
 	}
 	for i := range x {
-		v.checkEventDataStoreArn(elem(path, i), member, x[i])
+		v.checkEventDataStoreArn(awsproto.ElemPath(path, i), member, x[i])
 	}
 }
 
 func (v *validator) checkEventDataStoreName(path, member string, x string) {
 	n := utf8.RuneCountInString(string(x))
 	if n < 3 {
-		v.fail(path, member, "min", x, "Member must have length greater than or equal to 3")
+		v.Fail(path, member, "min", x, "Member must have length greater than or equal to 3")
 	}
 	if n > 128 {
-		v.fail(path, member, "max", x, "Member must have length less than or equal to 128")
+		v.Fail(path, member, "max", x, "Member must have length less than or equal to 128")
 	}
 	if !patternEventDataStoreName.MatchString(string(x)) {
-		v.fail(path, member, "pattern", x, "Member must satisfy regular expression pattern: ^[a-zA-Z0-9._\\-]+$")
+		v.Fail(path, member, "pattern", x, "Member must satisfy regular expression pattern: ^[a-zA-Z0-9._\\-]+$")
 	}
 }
 
 func (v *validator) checkEventName(path, member string, x string) {
 	n := utf8.RuneCountInString(string(x))
 	if n > 128 {
-		v.fail(path, member, "max", x, "Member must have length less than or equal to 128")
+		v.Fail(path, member, "max", x, "Member must have length less than or equal to 128")
 	}
 	if !patternEventName.MatchString(string(x)) {
-		v.fail(path, member, "pattern", x, "Member must satisfy regular expression pattern: ^[A-Za-z0-9_]+$")
+		v.Fail(path, member, "pattern", x, "Member must satisfy regular expression pattern: ^[A-Za-z0-9_]+$")
 	}
 }
 
@@ -853,44 +801,44 @@ func (s *EventSelector) Validate() error {
 	}
 	v := new(validator)
 	s.validate(v, "")
-	return v.err()
+	return v.Err()
 }
 
 func (s *EventSelector) validate(v *validator, path string) {
 	if s.DataResources != nil {
-		v.checkDataResources(join(path, "dataResources"), "DataResources", s.DataResources)
+		v.checkDataResources(awsproto.JoinPath(path, "dataResources"), "DataResources", s.DataResources)
 	}
 	if s.ReadWriteType != "" {
-		v.checkReadWriteType(join(path, "readWriteType"), "ReadWriteType", s.ReadWriteType)
+		v.checkReadWriteType(awsproto.JoinPath(path, "readWriteType"), "ReadWriteType", s.ReadWriteType)
 	}
 }
 
 func (v *validator) checkEventSelectors(path, member string, x []EventSelector) {
 	for i := range x {
-		x[i].validate(v, elem(path, i))
+		x[i].validate(v, awsproto.ElemPath(path, i))
 	}
 }
 
 func (v *validator) checkEventSource(path, member string, x string) {
 	n := utf8.RuneCountInString(string(x))
 	if n > 256 {
-		v.fail(path, member, "max", x, "Member must have length less than or equal to 256")
+		v.Fail(path, member, "max", x, "Member must have length less than or equal to 256")
 	}
 	if !patternEventSource.MatchString(string(x)) {
-		v.fail(path, member, "pattern", x, "Member must satisfy regular expression pattern: ^[a-z0-9_-]+\\.amazonaws\\.com$")
+		v.Fail(path, member, "pattern", x, "Member must satisfy regular expression pattern: ^[a-z0-9_-]+\\.amazonaws\\.com$")
 	}
 }
 
 func (v *validator) checkFederationRoleArn(path, member string, x string) {
 	n := utf8.RuneCountInString(string(x))
 	if n < 3 {
-		v.fail(path, member, "min", x, "Member must have length greater than or equal to 3")
+		v.Fail(path, member, "min", x, "Member must have length greater than or equal to 3")
 	}
 	if n > 125 {
-		v.fail(path, member, "max", x, "Member must have length less than or equal to 125")
+		v.Fail(path, member, "max", x, "Member must have length less than or equal to 125")
 	}
 	if !patternFederationRoleArn.MatchString(string(x)) {
-		v.fail(path, member, "pattern", x, "Member must satisfy regular expression pattern: ^[a-zA-Z0-9._/\\-:@=\\+,\\.]+$")
+		v.Fail(path, member, "pattern", x, "Member must satisfy regular expression pattern: ^[a-zA-Z0-9._/\\-:@=\\+,\\.]+$")
 	}
 }
 
@@ -902,19 +850,19 @@ func (s *GenerateQueryRequest) Validate() error {
 	}
 	v := new(validator)
 	s.validate(v, "")
-	return v.err()
+	return v.Err()
 }
 
 func (s *GenerateQueryRequest) validate(v *validator, path string) {
 	if s.EventDataStores == nil {
-		v.null(join(path, "eventDataStores"), "EventDataStores")
+		v.Null(awsproto.JoinPath(path, "eventDataStores"), "EventDataStores")
 	} else {
-		v.checkEventDataStoreList(join(path, "eventDataStores"), "EventDataStores", s.EventDataStores)
+		v.checkEventDataStoreList(awsproto.JoinPath(path, "eventDataStores"), "EventDataStores", s.EventDataStores)
 	}
 	if s.Prompt == nil {
-		v.null(join(path, "prompt"), "Prompt")
+		v.Null(awsproto.JoinPath(path, "prompt"), "Prompt")
 	} else {
-		v.checkPrompt(join(path, "prompt"), "Prompt", *s.Prompt)
+		v.checkPrompt(awsproto.JoinPath(path, "prompt"), "Prompt", *s.Prompt)
 	}
 }
 
@@ -926,14 +874,14 @@ func (s *GetChannelRequest) Validate() error {
 	}
 	v := new(validator)
 	s.validate(v, "")
-	return v.err()
+	return v.Err()
 }
 
 func (s *GetChannelRequest) validate(v *validator, path string) {
 	if s.Channel == nil {
-		v.null(join(path, "channel"), "Channel")
+		v.Null(awsproto.JoinPath(path, "channel"), "Channel")
 	} else {
-		v.checkChannelArn(join(path, "channel"), "Channel", *s.Channel)
+		v.checkChannelArn(awsproto.JoinPath(path, "channel"), "Channel", *s.Channel)
 	}
 }
 
@@ -945,14 +893,14 @@ func (s *GetDashboardRequest) Validate() error {
 	}
 	v := new(validator)
 	s.validate(v, "")
-	return v.err()
+	return v.Err()
 }
 
 func (s *GetDashboardRequest) validate(v *validator, path string) {
 	if s.DashboardId == nil {
-		v.null(join(path, "dashboardId"), "DashboardId")
+		v.Null(awsproto.JoinPath(path, "dashboardId"), "DashboardId")
 	} else {
-		v.checkDashboardArn(join(path, "dashboardId"), "DashboardId", *s.DashboardId)
+		v.checkDashboardArn(awsproto.JoinPath(path, "dashboardId"), "DashboardId", *s.DashboardId)
 	}
 }
 
@@ -964,7 +912,7 @@ func (s *GetEventConfigurationRequest) Validate() error {
 	}
 	v := new(validator)
 	s.validate(v, "")
-	return v.err()
+	return v.Err()
 }
 
 func (s *GetEventConfigurationRequest) validate(v *validator, path string) {
@@ -978,14 +926,14 @@ func (s *GetEventDataStoreRequest) Validate() error {
 	}
 	v := new(validator)
 	s.validate(v, "")
-	return v.err()
+	return v.Err()
 }
 
 func (s *GetEventDataStoreRequest) validate(v *validator, path string) {
 	if s.EventDataStore == nil {
-		v.null(join(path, "eventDataStore"), "EventDataStore")
+		v.Null(awsproto.JoinPath(path, "eventDataStore"), "EventDataStore")
 	} else {
-		v.checkEventDataStoreArn(join(path, "eventDataStore"), "EventDataStore", *s.EventDataStore)
+		v.checkEventDataStoreArn(awsproto.JoinPath(path, "eventDataStore"), "EventDataStore", *s.EventDataStore)
 	}
 }
 
@@ -997,12 +945,12 @@ func (s *GetEventSelectorsRequest) Validate() error {
 	}
 	v := new(validator)
 	s.validate(v, "")
-	return v.err()
+	return v.Err()
 }
 
 func (s *GetEventSelectorsRequest) validate(v *validator, path string) {
 	if s.TrailName == nil {
-		v.null(join(path, "trailName"), "TrailName")
+		v.Null(awsproto.JoinPath(path, "trailName"), "TrailName")
 	}
 }
 
@@ -1014,14 +962,14 @@ func (s *GetImportRequest) Validate() error {
 	}
 	v := new(validator)
 	s.validate(v, "")
-	return v.err()
+	return v.Err()
 }
 
 func (s *GetImportRequest) validate(v *validator, path string) {
 	if s.ImportId == nil {
-		v.null(join(path, "importId"), "ImportId")
+		v.Null(awsproto.JoinPath(path, "importId"), "ImportId")
 	} else {
-		v.checkUUID(join(path, "importId"), "ImportId", *s.ImportId)
+		v.checkUUID(awsproto.JoinPath(path, "importId"), "ImportId", *s.ImportId)
 	}
 }
 
@@ -1033,12 +981,12 @@ func (s *GetInsightSelectorsRequest) Validate() error {
 	}
 	v := new(validator)
 	s.validate(v, "")
-	return v.err()
+	return v.Err()
 }
 
 func (s *GetInsightSelectorsRequest) validate(v *validator, path string) {
 	if s.EventDataStore != nil {
-		v.checkEventDataStoreArn(join(path, "eventDataStore"), "EventDataStore", *s.EventDataStore)
+		v.checkEventDataStoreArn(awsproto.JoinPath(path, "eventDataStore"), "EventDataStore", *s.EventDataStore)
 	}
 }
 
@@ -1050,26 +998,26 @@ func (s *GetQueryResultsRequest) Validate() error {
 	}
 	v := new(validator)
 	s.validate(v, "")
-	return v.err()
+	return v.Err()
 }
 
 func (s *GetQueryResultsRequest) validate(v *validator, path string) {
 	if s.EventDataStore != nil {
-		v.checkEventDataStoreArn(join(path, "eventDataStore"), "EventDataStore", *s.EventDataStore)
+		v.checkEventDataStoreArn(awsproto.JoinPath(path, "eventDataStore"), "EventDataStore", *s.EventDataStore)
 	}
 	if s.EventDataStoreOwnerAccountId != nil {
-		v.checkAccountId(join(path, "eventDataStoreOwnerAccountId"), "EventDataStoreOwnerAccountId", *s.EventDataStoreOwnerAccountId)
+		v.checkAccountId(awsproto.JoinPath(path, "eventDataStoreOwnerAccountId"), "EventDataStoreOwnerAccountId", *s.EventDataStoreOwnerAccountId)
 	}
 	if s.MaxQueryResults != nil {
-		v.checkMaxQueryResults(join(path, "maxQueryResults"), "MaxQueryResults", *s.MaxQueryResults)
+		v.checkMaxQueryResults(awsproto.JoinPath(path, "maxQueryResults"), "MaxQueryResults", *s.MaxQueryResults)
 	}
 	if s.NextToken != nil {
-		v.checkPaginationToken(join(path, "nextToken"), "NextToken", *s.NextToken)
+		v.checkPaginationToken(awsproto.JoinPath(path, "nextToken"), "NextToken", *s.NextToken)
 	}
 	if s.QueryId == nil {
-		v.null(join(path, "queryId"), "QueryId")
+		v.Null(awsproto.JoinPath(path, "queryId"), "QueryId")
 	} else {
-		v.checkUUID(join(path, "queryId"), "QueryId", *s.QueryId)
+		v.checkUUID(awsproto.JoinPath(path, "queryId"), "QueryId", *s.QueryId)
 	}
 }
 
@@ -1081,14 +1029,14 @@ func (s *GetResourcePolicyRequest) Validate() error {
 	}
 	v := new(validator)
 	s.validate(v, "")
-	return v.err()
+	return v.Err()
 }
 
 func (s *GetResourcePolicyRequest) validate(v *validator, path string) {
 	if s.ResourceArn == nil {
-		v.null(join(path, "resourceArn"), "ResourceArn")
+		v.Null(awsproto.JoinPath(path, "resourceArn"), "ResourceArn")
 	} else {
-		v.checkResourceArn(join(path, "resourceArn"), "ResourceArn", *s.ResourceArn)
+		v.checkResourceArn(awsproto.JoinPath(path, "resourceArn"), "ResourceArn", *s.ResourceArn)
 	}
 }
 
@@ -1100,12 +1048,12 @@ func (s *GetTrailRequest) Validate() error {
 	}
 	v := new(validator)
 	s.validate(v, "")
-	return v.err()
+	return v.Err()
 }
 
 func (s *GetTrailRequest) validate(v *validator, path string) {
 	if s.Name == nil {
-		v.null(join(path, "name"), "Name")
+		v.Null(awsproto.JoinPath(path, "name"), "Name")
 	}
 }
 
@@ -1117,25 +1065,25 @@ func (s *GetTrailStatusRequest) Validate() error {
 	}
 	v := new(validator)
 	s.validate(v, "")
-	return v.err()
+	return v.Err()
 }
 
 func (s *GetTrailStatusRequest) validate(v *validator, path string) {
 	if s.Name == nil {
-		v.null(join(path, "name"), "Name")
+		v.Null(awsproto.JoinPath(path, "name"), "Name")
 	}
 }
 
 func (v *validator) checkImportDestinations(path, member string, x []string) {
 	n := len(x)
 	if n < 1 {
-		v.fail(path, member, "min", listString(x), "Member must have length greater than or equal to 1")
+		v.Fail(path, member, "min", awsproto.ListString(x), "Member must have length greater than or equal to 1")
 	}
 	if n > 1 {
-		v.fail(path, member, "max", listString(x), "Member must have length less than or equal to 1")
+		v.Fail(path, member, "max", awsproto.ListString(x), "Member must have length less than or equal to 1")
 	}
 	for i := range x {
-		v.checkEventDataStoreArn(elem(path, i), member, x[i])
+		v.checkEventDataStoreArn(awsproto.ElemPath(path, i), member, x[i])
 	}
 }
 
@@ -1147,14 +1095,14 @@ func (s *ImportSource) Validate() error {
 	}
 	v := new(validator)
 	s.validate(v, "")
-	return v.err()
+	return v.Err()
 }
 
 func (s *ImportSource) validate(v *validator, path string) {
 	if s.S3 == nil {
-		v.null(join(path, "s3"), "S3")
+		v.Null(awsproto.JoinPath(path, "s3"), "S3")
 	} else {
-		s.S3.validate(v, join(path, "s3"))
+		s.S3.validate(v, awsproto.JoinPath(path, "s3"))
 	}
 }
 
@@ -1162,7 +1110,7 @@ func (v *validator) checkImportStatus(path, member string, x ImportStatus) {
 	switch x {
 	case "INITIALIZING", "IN_PROGRESS", "FAILED", "STOPPED", "COMPLETED":
 	default:
-		v.fail(path, member, "enum", string(x), "Member must satisfy enum value set: [INITIALIZING, IN_PROGRESS, FAILED, STOPPED, COMPLETED]")
+		v.Fail(path, member, "enum", string(x), "Member must satisfy enum value set: [INITIALIZING, IN_PROGRESS, FAILED, STOPPED, COMPLETED]")
 	}
 }
 
@@ -1174,21 +1122,21 @@ func (s *InsightSelector) Validate() error {
 	}
 	v := new(validator)
 	s.validate(v, "")
-	return v.err()
+	return v.Err()
 }
 
 func (s *InsightSelector) validate(v *validator, path string) {
 	if s.EventCategories != nil {
-		v.checkSourceEventCategories(join(path, "eventCategories"), "EventCategories", s.EventCategories)
+		v.checkSourceEventCategories(awsproto.JoinPath(path, "eventCategories"), "EventCategories", s.EventCategories)
 	}
 	if s.InsightType != "" {
-		v.checkInsightType(join(path, "insightType"), "InsightType", s.InsightType)
+		v.checkInsightType(awsproto.JoinPath(path, "insightType"), "InsightType", s.InsightType)
 	}
 }
 
 func (v *validator) checkInsightSelectors(path, member string, x []InsightSelector) {
 	for i := range x {
-		x[i].validate(v, elem(path, i))
+		x[i].validate(v, awsproto.ElemPath(path, i))
 	}
 }
 
@@ -1196,7 +1144,7 @@ func (v *validator) checkInsightType(path, member string, x InsightType) {
 	switch x {
 	case "ApiCallRateInsight", "ApiErrorRateInsight":
 	default:
-		v.fail(path, member, "enum", string(x), "Member must satisfy enum value set: [ApiCallRateInsight, ApiErrorRateInsight]")
+		v.Fail(path, member, "enum", string(x), "Member must satisfy enum value set: [ApiCallRateInsight, ApiErrorRateInsight]")
 	}
 }
 
@@ -1204,44 +1152,44 @@ func (v *validator) checkInsightsMetricDataType(path, member string, x InsightsM
 	switch x {
 	case "FillWithZeros", "NonZeroData":
 	default:
-		v.fail(path, member, "enum", string(x), "Member must satisfy enum value set: [FillWithZeros, NonZeroData]")
+		v.Fail(path, member, "enum", string(x), "Member must satisfy enum value set: [FillWithZeros, NonZeroData]")
 	}
 }
 
 func (v *validator) checkInsightsMetricMaxResults(path, member string, x int32) {
 	if x < 1 {
-		v.fail(path, member, "min", strconv.FormatInt(int64(x), 10), "Member must have value greater than or equal to 1")
+		v.Fail(path, member, "min", strconv.FormatInt(int64(x), 10), "Member must have value greater than or equal to 1")
 	}
 	if x > 21600 {
-		v.fail(path, member, "max", strconv.FormatInt(int64(x), 10), "Member must have value less than or equal to 21600")
+		v.Fail(path, member, "max", strconv.FormatInt(int64(x), 10), "Member must have value less than or equal to 21600")
 	}
 }
 
 func (v *validator) checkInsightsMetricNextToken(path, member string, x string) {
 	n := utf8.RuneCountInString(string(x))
 	if n < 1 {
-		v.fail(path, member, "min", x, "Member must have length greater than or equal to 1")
+		v.Fail(path, member, "min", x, "Member must have length greater than or equal to 1")
 	}
 	if n > 5000 {
-		v.fail(path, member, "max", x, "Member must have length less than or equal to 5000")
+		v.Fail(path, member, "max", x, "Member must have length less than or equal to 5000")
 	}
 }
 
 func (v *validator) checkInsightsMetricPeriod(path, member string, x int32) {
 	if x < 60 {
-		v.fail(path, member, "min", strconv.FormatInt(int64(x), 10), "Member must have value greater than or equal to 60")
+		v.Fail(path, member, "min", strconv.FormatInt(int64(x), 10), "Member must have value greater than or equal to 60")
 	}
 	if x > 3600 {
-		v.fail(path, member, "max", strconv.FormatInt(int64(x), 10), "Member must have value less than or equal to 3600")
+		v.Fail(path, member, "max", strconv.FormatInt(int64(x), 10), "Member must have value less than or equal to 3600")
 	}
 }
 
 func (v *validator) checkListChannelsMaxResultsCount(path, member string, x int32) {
 	if x < 1 {
-		v.fail(path, member, "min", strconv.FormatInt(int64(x), 10), "Member must have value greater than or equal to 1")
+		v.Fail(path, member, "min", strconv.FormatInt(int64(x), 10), "Member must have value greater than or equal to 1")
 	}
 	if x > 1000 {
-		v.fail(path, member, "max", strconv.FormatInt(int64(x), 10), "Member must have value less than or equal to 1000")
+		v.Fail(path, member, "max", strconv.FormatInt(int64(x), 10), "Member must have value less than or equal to 1000")
 	}
 }
 
@@ -1253,24 +1201,24 @@ func (s *ListChannelsRequest) Validate() error {
 	}
 	v := new(validator)
 	s.validate(v, "")
-	return v.err()
+	return v.Err()
 }
 
 func (s *ListChannelsRequest) validate(v *validator, path string) {
 	if s.MaxResults != nil {
-		v.checkListChannelsMaxResultsCount(join(path, "maxResults"), "MaxResults", *s.MaxResults)
+		v.checkListChannelsMaxResultsCount(awsproto.JoinPath(path, "maxResults"), "MaxResults", *s.MaxResults)
 	}
 	if s.NextToken != nil {
-		v.checkPaginationToken(join(path, "nextToken"), "NextToken", *s.NextToken)
+		v.checkPaginationToken(awsproto.JoinPath(path, "nextToken"), "NextToken", *s.NextToken)
 	}
 }
 
 func (v *validator) checkListDashboardsMaxResultsCount(path, member string, x int32) {
 	if x < 1 {
-		v.fail(path, member, "min", strconv.FormatInt(int64(x), 10), "Member must have value greater than or equal to 1")
+		v.Fail(path, member, "min", strconv.FormatInt(int64(x), 10), "Member must have value greater than or equal to 1")
 	}
 	if x > 1000 {
-		v.fail(path, member, "max", strconv.FormatInt(int64(x), 10), "Member must have value less than or equal to 1000")
+		v.Fail(path, member, "max", strconv.FormatInt(int64(x), 10), "Member must have value less than or equal to 1000")
 	}
 }
 
@@ -1282,30 +1230,30 @@ func (s *ListDashboardsRequest) Validate() error {
 	}
 	v := new(validator)
 	s.validate(v, "")
-	return v.err()
+	return v.Err()
 }
 
 func (s *ListDashboardsRequest) validate(v *validator, path string) {
 	if s.MaxResults != nil {
-		v.checkListDashboardsMaxResultsCount(join(path, "maxResults"), "MaxResults", *s.MaxResults)
+		v.checkListDashboardsMaxResultsCount(awsproto.JoinPath(path, "maxResults"), "MaxResults", *s.MaxResults)
 	}
 	if s.NamePrefix != nil {
-		v.checkDashboardName(join(path, "namePrefix"), "NamePrefix", *s.NamePrefix)
+		v.checkDashboardName(awsproto.JoinPath(path, "namePrefix"), "NamePrefix", *s.NamePrefix)
 	}
 	if s.NextToken != nil {
-		v.checkPaginationToken(join(path, "nextToken"), "NextToken", *s.NextToken)
+		v.checkPaginationToken(awsproto.JoinPath(path, "nextToken"), "NextToken", *s.NextToken)
 	}
 	if s.Type != "" {
-		v.checkDashboardType(join(path, "type"), "Type", s.Type)
+		v.checkDashboardType(awsproto.JoinPath(path, "type"), "Type", s.Type)
 	}
 }
 
 func (v *validator) checkListEventDataStoresMaxResultsCount(path, member string, x int32) {
 	if x < 1 {
-		v.fail(path, member, "min", strconv.FormatInt(int64(x), 10), "Member must have value greater than or equal to 1")
+		v.Fail(path, member, "min", strconv.FormatInt(int64(x), 10), "Member must have value greater than or equal to 1")
 	}
 	if x > 1000 {
-		v.fail(path, member, "max", strconv.FormatInt(int64(x), 10), "Member must have value less than or equal to 1000")
+		v.Fail(path, member, "max", strconv.FormatInt(int64(x), 10), "Member must have value less than or equal to 1000")
 	}
 }
 
@@ -1317,24 +1265,24 @@ func (s *ListEventDataStoresRequest) Validate() error {
 	}
 	v := new(validator)
 	s.validate(v, "")
-	return v.err()
+	return v.Err()
 }
 
 func (s *ListEventDataStoresRequest) validate(v *validator, path string) {
 	if s.MaxResults != nil {
-		v.checkListEventDataStoresMaxResultsCount(join(path, "maxResults"), "MaxResults", *s.MaxResults)
+		v.checkListEventDataStoresMaxResultsCount(awsproto.JoinPath(path, "maxResults"), "MaxResults", *s.MaxResults)
 	}
 	if s.NextToken != nil {
-		v.checkPaginationToken(join(path, "nextToken"), "NextToken", *s.NextToken)
+		v.checkPaginationToken(awsproto.JoinPath(path, "nextToken"), "NextToken", *s.NextToken)
 	}
 }
 
 func (v *validator) checkListImportFailuresMaxResultsCount(path, member string, x int32) {
 	if x < 1 {
-		v.fail(path, member, "min", strconv.FormatInt(int64(x), 10), "Member must have value greater than or equal to 1")
+		v.Fail(path, member, "min", strconv.FormatInt(int64(x), 10), "Member must have value greater than or equal to 1")
 	}
 	if x > 1000 {
-		v.fail(path, member, "max", strconv.FormatInt(int64(x), 10), "Member must have value less than or equal to 1000")
+		v.Fail(path, member, "max", strconv.FormatInt(int64(x), 10), "Member must have value less than or equal to 1000")
 	}
 }
 
@@ -1346,29 +1294,29 @@ func (s *ListImportFailuresRequest) Validate() error {
 	}
 	v := new(validator)
 	s.validate(v, "")
-	return v.err()
+	return v.Err()
 }
 
 func (s *ListImportFailuresRequest) validate(v *validator, path string) {
 	if s.ImportId == nil {
-		v.null(join(path, "importId"), "ImportId")
+		v.Null(awsproto.JoinPath(path, "importId"), "ImportId")
 	} else {
-		v.checkUUID(join(path, "importId"), "ImportId", *s.ImportId)
+		v.checkUUID(awsproto.JoinPath(path, "importId"), "ImportId", *s.ImportId)
 	}
 	if s.MaxResults != nil {
-		v.checkListImportFailuresMaxResultsCount(join(path, "maxResults"), "MaxResults", *s.MaxResults)
+		v.checkListImportFailuresMaxResultsCount(awsproto.JoinPath(path, "maxResults"), "MaxResults", *s.MaxResults)
 	}
 	if s.NextToken != nil {
-		v.checkPaginationToken(join(path, "nextToken"), "NextToken", *s.NextToken)
+		v.checkPaginationToken(awsproto.JoinPath(path, "nextToken"), "NextToken", *s.NextToken)
 	}
 }
 
 func (v *validator) checkListImportsMaxResultsCount(path, member string, x int32) {
 	if x < 1 {
-		v.fail(path, member, "min", strconv.FormatInt(int64(x), 10), "Member must have value greater than or equal to 1")
+		v.Fail(path, member, "min", strconv.FormatInt(int64(x), 10), "Member must have value greater than or equal to 1")
 	}
 	if x > 1000 {
-		v.fail(path, member, "max", strconv.FormatInt(int64(x), 10), "Member must have value less than or equal to 1000")
+		v.Fail(path, member, "max", strconv.FormatInt(int64(x), 10), "Member must have value less than or equal to 1000")
 	}
 }
 
@@ -1380,21 +1328,21 @@ func (s *ListImportsRequest) Validate() error {
 	}
 	v := new(validator)
 	s.validate(v, "")
-	return v.err()
+	return v.Err()
 }
 
 func (s *ListImportsRequest) validate(v *validator, path string) {
 	if s.Destination != nil {
-		v.checkEventDataStoreArn(join(path, "destination"), "Destination", *s.Destination)
+		v.checkEventDataStoreArn(awsproto.JoinPath(path, "destination"), "Destination", *s.Destination)
 	}
 	if s.ImportStatus != "" {
-		v.checkImportStatus(join(path, "importStatus"), "ImportStatus", s.ImportStatus)
+		v.checkImportStatus(awsproto.JoinPath(path, "importStatus"), "ImportStatus", s.ImportStatus)
 	}
 	if s.MaxResults != nil {
-		v.checkListImportsMaxResultsCount(join(path, "maxResults"), "MaxResults", *s.MaxResults)
+		v.checkListImportsMaxResultsCount(awsproto.JoinPath(path, "maxResults"), "MaxResults", *s.MaxResults)
 	}
 	if s.NextToken != nil {
-		v.checkPaginationToken(join(path, "nextToken"), "NextToken", *s.NextToken)
+		v.checkPaginationToken(awsproto.JoinPath(path, "nextToken"), "NextToken", *s.NextToken)
 	}
 }
 
@@ -1402,27 +1350,27 @@ func (v *validator) checkListInsightsDataDimensionKey(path, member string, x Lis
 	switch x {
 	case "EventId", "EventName", "EventSource":
 	default:
-		v.fail(path, member, "enum", string(x), "Member must satisfy enum value set: [EventId, EventName, EventSource]")
+		v.Fail(path, member, "enum", string(x), "Member must satisfy enum value set: [EventId, EventName, EventSource]")
 	}
 }
 
 func (v *validator) checkListInsightsDataDimensionValue(path, member string, x string) {
 	n := utf8.RuneCountInString(string(x))
 	if n < 1 {
-		v.fail(path, member, "min", x, "Member must have length greater than or equal to 1")
+		v.Fail(path, member, "min", x, "Member must have length greater than or equal to 1")
 	}
 	if n > 2000 {
-		v.fail(path, member, "max", x, "Member must have length less than or equal to 2000")
+		v.Fail(path, member, "max", x, "Member must have length less than or equal to 2000")
 	}
 }
 
 func (v *validator) checkListInsightsDataDimensions(path, member string, x map[ListInsightsDataDimensionKey]string) {
 	n := len(x)
 	if n < 1 {
-		v.fail(path, member, "min", "{"+strconv.Itoa(len(x))+" entries}", "Member must have length greater than or equal to 1")
+		v.Fail(path, member, "min", "{"+strconv.Itoa(len(x))+" entries}", "Member must have length greater than or equal to 1")
 	}
 	if n > 1 {
-		v.fail(path, member, "max", "{"+strconv.Itoa(len(x))+" entries}", "Member must have length less than or equal to 1")
+		v.Fail(path, member, "max", "{"+strconv.Itoa(len(x))+" entries}", "Member must have length less than or equal to 1")
 	}
 	for _, k := range slices.Sorted(maps.Keys(x)) {
 		v.checkListInsightsDataDimensionKey(path, member, k)
@@ -1432,10 +1380,10 @@ func (v *validator) checkListInsightsDataDimensions(path, member string, x map[L
 
 func (v *validator) checkListInsightsDataMaxResultsCount(path, member string, x int32) {
 	if x < 1 {
-		v.fail(path, member, "min", strconv.FormatInt(int64(x), 10), "Member must have value greater than or equal to 1")
+		v.Fail(path, member, "min", strconv.FormatInt(int64(x), 10), "Member must have value greater than or equal to 1")
 	}
 	if x > 50 {
-		v.fail(path, member, "max", strconv.FormatInt(int64(x), 10), "Member must have value less than or equal to 50")
+		v.Fail(path, member, "max", strconv.FormatInt(int64(x), 10), "Member must have value less than or equal to 50")
 	}
 }
 
@@ -1447,28 +1395,28 @@ func (s *ListInsightsDataRequest) Validate() error {
 	}
 	v := new(validator)
 	s.validate(v, "")
-	return v.err()
+	return v.Err()
 }
 
 func (s *ListInsightsDataRequest) validate(v *validator, path string) {
 	if s.DataType == "" {
-		v.null(join(path, "dataType"), "DataType")
+		v.Null(awsproto.JoinPath(path, "dataType"), "DataType")
 	} else {
-		v.checkListInsightsDataType(join(path, "dataType"), "DataType", s.DataType)
+		v.checkListInsightsDataType(awsproto.JoinPath(path, "dataType"), "DataType", s.DataType)
 	}
 	if s.Dimensions != nil {
-		v.checkListInsightsDataDimensions(join(path, "dimensions"), "Dimensions", s.Dimensions)
+		v.checkListInsightsDataDimensions(awsproto.JoinPath(path, "dimensions"), "Dimensions", s.Dimensions)
 	}
 	if s.InsightSource == nil {
-		v.null(join(path, "insightSource"), "InsightSource")
+		v.Null(awsproto.JoinPath(path, "insightSource"), "InsightSource")
 	} else {
-		v.checkResourceArn(join(path, "insightSource"), "InsightSource", *s.InsightSource)
+		v.checkResourceArn(awsproto.JoinPath(path, "insightSource"), "InsightSource", *s.InsightSource)
 	}
 	if s.MaxResults != nil {
-		v.checkListInsightsDataMaxResultsCount(join(path, "maxResults"), "MaxResults", *s.MaxResults)
+		v.checkListInsightsDataMaxResultsCount(awsproto.JoinPath(path, "maxResults"), "MaxResults", *s.MaxResults)
 	}
 	if s.NextToken != nil {
-		v.checkPaginationToken(join(path, "nextToken"), "NextToken", *s.NextToken)
+		v.checkPaginationToken(awsproto.JoinPath(path, "nextToken"), "NextToken", *s.NextToken)
 	}
 }
 
@@ -1476,7 +1424,7 @@ func (v *validator) checkListInsightsDataType(path, member string, x ListInsight
 	switch x {
 	case "InsightsEvents":
 	default:
-		v.fail(path, member, "enum", string(x), "Member must satisfy enum value set: [InsightsEvents]")
+		v.Fail(path, member, "enum", string(x), "Member must satisfy enum value set: [InsightsEvents]")
 	}
 }
 
@@ -1488,39 +1436,39 @@ func (s *ListInsightsMetricDataRequest) Validate() error {
 	}
 	v := new(validator)
 	s.validate(v, "")
-	return v.err()
+	return v.Err()
 }
 
 func (s *ListInsightsMetricDataRequest) validate(v *validator, path string) {
 	if s.DataType != "" {
-		v.checkInsightsMetricDataType(join(path, "dataType"), "DataType", s.DataType)
+		v.checkInsightsMetricDataType(awsproto.JoinPath(path, "dataType"), "DataType", s.DataType)
 	}
 	if s.ErrorCode != nil {
-		v.checkErrorCode(join(path, "errorCode"), "ErrorCode", *s.ErrorCode)
+		v.checkErrorCode(awsproto.JoinPath(path, "errorCode"), "ErrorCode", *s.ErrorCode)
 	}
 	if s.EventName == nil {
-		v.null(join(path, "eventName"), "EventName")
+		v.Null(awsproto.JoinPath(path, "eventName"), "EventName")
 	} else {
-		v.checkEventName(join(path, "eventName"), "EventName", *s.EventName)
+		v.checkEventName(awsproto.JoinPath(path, "eventName"), "EventName", *s.EventName)
 	}
 	if s.EventSource == nil {
-		v.null(join(path, "eventSource"), "EventSource")
+		v.Null(awsproto.JoinPath(path, "eventSource"), "EventSource")
 	} else {
-		v.checkEventSource(join(path, "eventSource"), "EventSource", *s.EventSource)
+		v.checkEventSource(awsproto.JoinPath(path, "eventSource"), "EventSource", *s.EventSource)
 	}
 	if s.InsightType == "" {
-		v.null(join(path, "insightType"), "InsightType")
+		v.Null(awsproto.JoinPath(path, "insightType"), "InsightType")
 	} else {
-		v.checkInsightType(join(path, "insightType"), "InsightType", s.InsightType)
+		v.checkInsightType(awsproto.JoinPath(path, "insightType"), "InsightType", s.InsightType)
 	}
 	if s.MaxResults != nil {
-		v.checkInsightsMetricMaxResults(join(path, "maxResults"), "MaxResults", *s.MaxResults)
+		v.checkInsightsMetricMaxResults(awsproto.JoinPath(path, "maxResults"), "MaxResults", *s.MaxResults)
 	}
 	if s.NextToken != nil {
-		v.checkInsightsMetricNextToken(join(path, "nextToken"), "NextToken", *s.NextToken)
+		v.checkInsightsMetricNextToken(awsproto.JoinPath(path, "nextToken"), "NextToken", *s.NextToken)
 	}
 	if s.Period != nil {
-		v.checkInsightsMetricPeriod(join(path, "period"), "Period", *s.Period)
+		v.checkInsightsMetricPeriod(awsproto.JoinPath(path, "period"), "Period", *s.Period)
 	}
 }
 
@@ -1532,7 +1480,7 @@ func (s *ListPublicKeysRequest) Validate() error {
 	}
 	v := new(validator)
 	s.validate(v, "")
-	return v.err()
+	return v.Err()
 }
 
 func (s *ListPublicKeysRequest) validate(v *validator, path string) {
@@ -1540,10 +1488,10 @@ func (s *ListPublicKeysRequest) validate(v *validator, path string) {
 
 func (v *validator) checkListQueriesMaxResultsCount(path, member string, x int32) {
 	if x < 1 {
-		v.fail(path, member, "min", strconv.FormatInt(int64(x), 10), "Member must have value greater than or equal to 1")
+		v.Fail(path, member, "min", strconv.FormatInt(int64(x), 10), "Member must have value greater than or equal to 1")
 	}
 	if x > 1000 {
-		v.fail(path, member, "max", strconv.FormatInt(int64(x), 10), "Member must have value less than or equal to 1000")
+		v.Fail(path, member, "max", strconv.FormatInt(int64(x), 10), "Member must have value less than or equal to 1000")
 	}
 }
 
@@ -1555,23 +1503,23 @@ func (s *ListQueriesRequest) Validate() error {
 	}
 	v := new(validator)
 	s.validate(v, "")
-	return v.err()
+	return v.Err()
 }
 
 func (s *ListQueriesRequest) validate(v *validator, path string) {
 	if s.EventDataStore == nil {
-		v.null(join(path, "eventDataStore"), "EventDataStore")
+		v.Null(awsproto.JoinPath(path, "eventDataStore"), "EventDataStore")
 	} else {
-		v.checkEventDataStoreArn(join(path, "eventDataStore"), "EventDataStore", *s.EventDataStore)
+		v.checkEventDataStoreArn(awsproto.JoinPath(path, "eventDataStore"), "EventDataStore", *s.EventDataStore)
 	}
 	if s.MaxResults != nil {
-		v.checkListQueriesMaxResultsCount(join(path, "maxResults"), "MaxResults", *s.MaxResults)
+		v.checkListQueriesMaxResultsCount(awsproto.JoinPath(path, "maxResults"), "MaxResults", *s.MaxResults)
 	}
 	if s.NextToken != nil {
-		v.checkPaginationToken(join(path, "nextToken"), "NextToken", *s.NextToken)
+		v.checkPaginationToken(awsproto.JoinPath(path, "nextToken"), "NextToken", *s.NextToken)
 	}
 	if s.QueryStatus != "" {
-		v.checkQueryStatus(join(path, "queryStatus"), "QueryStatus", s.QueryStatus)
+		v.checkQueryStatus(awsproto.JoinPath(path, "queryStatus"), "QueryStatus", s.QueryStatus)
 	}
 }
 
@@ -1583,12 +1531,12 @@ func (s *ListTagsRequest) Validate() error {
 	}
 	v := new(validator)
 	s.validate(v, "")
-	return v.err()
+	return v.Err()
 }
 
 func (s *ListTagsRequest) validate(v *validator, path string) {
 	if s.ResourceIdList == nil {
-		v.null(join(path, "resourceIdList"), "ResourceIdList")
+		v.Null(awsproto.JoinPath(path, "resourceIdList"), "ResourceIdList")
 	}
 }
 
@@ -1600,7 +1548,7 @@ func (s *ListTrailsRequest) Validate() error {
 	}
 	v := new(validator)
 	s.validate(v, "")
-	return v.err()
+	return v.Err()
 }
 
 func (s *ListTrailsRequest) validate(v *validator, path string) {
@@ -1609,13 +1557,13 @@ func (s *ListTrailsRequest) validate(v *validator, path string) {
 func (v *validator) checkLocation(path, member string, x string) {
 	n := utf8.RuneCountInString(string(x))
 	if n < 3 {
-		v.fail(path, member, "min", x, "Member must have length greater than or equal to 3")
+		v.Fail(path, member, "min", x, "Member must have length greater than or equal to 3")
 	}
 	if n > 1024 {
-		v.fail(path, member, "max", x, "Member must have length less than or equal to 1024")
+		v.Fail(path, member, "max", x, "Member must have length less than or equal to 1024")
 	}
 	if !patternLocation.MatchString(string(x)) {
-		v.fail(path, member, "pattern", x, "Member must satisfy regular expression pattern: ^[a-zA-Z0-9._/\\-:*]+$")
+		v.Fail(path, member, "pattern", x, "Member must satisfy regular expression pattern: ^[a-zA-Z0-9._/\\-:*]+$")
 	}
 }
 
@@ -1627,19 +1575,19 @@ func (s *LookupAttribute) Validate() error {
 	}
 	v := new(validator)
 	s.validate(v, "")
-	return v.err()
+	return v.Err()
 }
 
 func (s *LookupAttribute) validate(v *validator, path string) {
 	if s.AttributeKey == "" {
-		v.null(join(path, "attributeKey"), "AttributeKey")
+		v.Null(awsproto.JoinPath(path, "attributeKey"), "AttributeKey")
 	} else {
-		v.checkLookupAttributeKey(join(path, "attributeKey"), "AttributeKey", s.AttributeKey)
+		v.checkLookupAttributeKey(awsproto.JoinPath(path, "attributeKey"), "AttributeKey", s.AttributeKey)
 	}
 	if s.AttributeValue == nil {
-		v.null(join(path, "attributeValue"), "AttributeValue")
+		v.Null(awsproto.JoinPath(path, "attributeValue"), "AttributeValue")
 	} else {
-		v.checkLookupAttributeValue(join(path, "attributeValue"), "AttributeValue", *s.AttributeValue)
+		v.checkLookupAttributeValue(awsproto.JoinPath(path, "attributeValue"), "AttributeValue", *s.AttributeValue)
 	}
 }
 
@@ -1647,23 +1595,23 @@ func (v *validator) checkLookupAttributeKey(path, member string, x LookupAttribu
 	switch x {
 	case "EventId", "EventName", "ReadOnly", "Username", "ResourceType", "ResourceName", "EventSource", "AccessKeyId":
 	default:
-		v.fail(path, member, "enum", string(x), "Member must satisfy enum value set: [EventId, EventName, ReadOnly, Username, ResourceType, ResourceName, EventSource, AccessKeyId]")
+		v.Fail(path, member, "enum", string(x), "Member must satisfy enum value set: [EventId, EventName, ReadOnly, Username, ResourceType, ResourceName, EventSource, AccessKeyId]")
 	}
 }
 
 func (v *validator) checkLookupAttributeValue(path, member string, x string) {
 	n := utf8.RuneCountInString(string(x))
 	if n < 1 {
-		v.fail(path, member, "min", x, "Member must have length greater than or equal to 1")
+		v.Fail(path, member, "min", x, "Member must have length greater than or equal to 1")
 	}
 	if n > 2000 {
-		v.fail(path, member, "max", x, "Member must have length less than or equal to 2000")
+		v.Fail(path, member, "max", x, "Member must have length less than or equal to 2000")
 	}
 }
 
 func (v *validator) checkLookupAttributesList(path, member string, x []LookupAttribute) {
 	for i := range x {
-		x[i].validate(v, elem(path, i))
+		x[i].validate(v, awsproto.ElemPath(path, i))
 	}
 }
 
@@ -1675,18 +1623,18 @@ func (s *LookupEventsRequest) Validate() error {
 	}
 	v := new(validator)
 	s.validate(v, "")
-	return v.err()
+	return v.Err()
 }
 
 func (s *LookupEventsRequest) validate(v *validator, path string) {
 	if s.EventCategory != "" {
-		v.checkEventCategory(join(path, "eventCategory"), "EventCategory", s.EventCategory)
+		v.checkEventCategory(awsproto.JoinPath(path, "eventCategory"), "EventCategory", s.EventCategory)
 	}
 	if s.LookupAttributes != nil {
-		v.checkLookupAttributesList(join(path, "lookupAttributes"), "LookupAttributes", s.LookupAttributes)
+		v.checkLookupAttributesList(awsproto.JoinPath(path, "lookupAttributes"), "LookupAttributes", s.LookupAttributes)
 	}
 	if s.MaxResults != nil {
-		v.checkMaxResults(join(path, "maxResults"), "MaxResults", *s.MaxResults)
+		v.checkMaxResults(awsproto.JoinPath(path, "maxResults"), "MaxResults", *s.MaxResults)
 	}
 }
 
@@ -1694,97 +1642,97 @@ func (v *validator) checkMaxEventSize(path, member string, x MaxEventSize) {
 	switch x {
 	case "Standard", "Large":
 	default:
-		v.fail(path, member, "enum", string(x), "Member must satisfy enum value set: [Standard, Large]")
+		v.Fail(path, member, "enum", string(x), "Member must satisfy enum value set: [Standard, Large]")
 	}
 }
 
 func (v *validator) checkMaxQueryResults(path, member string, x int32) {
 	if x < 1 {
-		v.fail(path, member, "min", strconv.FormatInt(int64(x), 10), "Member must have value greater than or equal to 1")
+		v.Fail(path, member, "min", strconv.FormatInt(int64(x), 10), "Member must have value greater than or equal to 1")
 	}
 	if x > 1000 {
-		v.fail(path, member, "max", strconv.FormatInt(int64(x), 10), "Member must have value less than or equal to 1000")
+		v.Fail(path, member, "max", strconv.FormatInt(int64(x), 10), "Member must have value less than or equal to 1000")
 	}
 }
 
 func (v *validator) checkMaxResults(path, member string, x int32) {
 	if x < 1 {
-		v.fail(path, member, "min", strconv.FormatInt(int64(x), 10), "Member must have value greater than or equal to 1")
+		v.Fail(path, member, "min", strconv.FormatInt(int64(x), 10), "Member must have value greater than or equal to 1")
 	}
 	if x > 50 {
-		v.fail(path, member, "max", strconv.FormatInt(int64(x), 10), "Member must have value less than or equal to 50")
+		v.Fail(path, member, "max", strconv.FormatInt(int64(x), 10), "Member must have value less than or equal to 50")
 	}
 }
 
 func (v *validator) checkOperator(path, member string, x []string) {
 	n := len(x)
 	if n < 1 {
-		v.fail(path, member, "min", listString(x), "Member must have length greater than or equal to 1")
+		v.Fail(path, member, "min", awsproto.ListString(x), "Member must have length greater than or equal to 1")
 	}
 	for i := range x {
-		v.checkOperatorValue(elem(path, i), member, x[i])
+		v.checkOperatorValue(awsproto.ElemPath(path, i), member, x[i])
 	}
 }
 
 func (v *validator) checkOperatorTargetList(path, member string, x []string) {
 	n := len(x)
 	if n < 1 {
-		v.fail(path, member, "min", listString(x), "Member must have length greater than or equal to 1")
+		v.Fail(path, member, "min", awsproto.ListString(x), "Member must have length greater than or equal to 1")
 	}
 	if n > 50 {
-		v.fail(path, member, "max", listString(x), "Member must have length less than or equal to 50")
+		v.Fail(path, member, "max", awsproto.ListString(x), "Member must have length less than or equal to 50")
 	}
 	for i := range x {
-		v.checkOperatorTargetListMember(elem(path, i), member, x[i])
+		v.checkOperatorTargetListMember(awsproto.ElemPath(path, i), member, x[i])
 	}
 }
 
 func (v *validator) checkOperatorTargetListMember(path, member string, x string) {
 	n := utf8.RuneCountInString(string(x))
 	if n < 1 {
-		v.fail(path, member, "min", x, "Member must have length greater than or equal to 1")
+		v.Fail(path, member, "min", x, "Member must have length greater than or equal to 1")
 	}
 	if n > 128 {
-		v.fail(path, member, "max", x, "Member must have length less than or equal to 128")
+		v.Fail(path, member, "max", x, "Member must have length less than or equal to 128")
 	}
 }
 
 func (v *validator) checkOperatorValue(path, member string, x string) {
 	n := utf8.RuneCountInString(string(x))
 	if n < 1 {
-		v.fail(path, member, "min", x, "Member must have length greater than or equal to 1")
+		v.Fail(path, member, "min", x, "Member must have length greater than or equal to 1")
 	}
 	if n > 2048 {
-		v.fail(path, member, "max", x, "Member must have length less than or equal to 2048")
+		v.Fail(path, member, "max", x, "Member must have length less than or equal to 2048")
 	}
 	if !patternOperatorValue.MatchString(string(x)) {
-		v.fail(path, member, "pattern", x, "Member must satisfy regular expression pattern: .+")
+		v.Fail(path, member, "pattern", x, "Member must satisfy regular expression pattern: .+")
 	}
 }
 
 func (v *validator) checkPaginationToken(path, member string, x string) {
 	n := utf8.RuneCountInString(string(x))
 	if n < 4 {
-		v.fail(path, member, "min", x, "Member must have length greater than or equal to 4")
+		v.Fail(path, member, "min", x, "Member must have length greater than or equal to 4")
 	}
 	if n > 1000 {
-		v.fail(path, member, "max", x, "Member must have length less than or equal to 1000")
+		v.Fail(path, member, "max", x, "Member must have length less than or equal to 1000")
 	}
 	if !patternPaginationToken.MatchString(string(x)) {
-		v.fail(path, member, "pattern", x, "Member must satisfy regular expression pattern: .*")
+		v.Fail(path, member, "pattern", x, "Member must satisfy regular expression pattern: .*")
 	}
 }
 
 func (v *validator) checkPrompt(path, member string, x string) {
 	n := utf8.RuneCountInString(string(x))
 	if n < 3 {
-		v.fail(path, member, "min", x, "Member must have length greater than or equal to 3")
+		v.Fail(path, member, "min", x, "Member must have length greater than or equal to 3")
 	}
 	if n > 500 {
-		v.fail(path, member, "max", x, "Member must have length less than or equal to 500")
+		v.Fail(path, member, "max", x, "Member must have length less than or equal to 500")
 	}
 	if !patternPrompt.MatchString(string(x)) {
-		v.fail(path, member, "pattern", x, "Member must satisfy regular expression pattern: ^[ -~\\n]*$")
+		v.Fail(path, member, "pattern", x, "Member must satisfy regular expression pattern: ^[ -~\\n]*$")
 	}
 }
 
@@ -1796,18 +1744,18 @@ func (s *PutEventConfigurationRequest) Validate() error {
 	}
 	v := new(validator)
 	s.validate(v, "")
-	return v.err()
+	return v.Err()
 }
 
 func (s *PutEventConfigurationRequest) validate(v *validator, path string) {
 	if s.AggregationConfigurations != nil {
-		v.checkAggregationConfigurations(join(path, "aggregationConfigurations"), "AggregationConfigurations", s.AggregationConfigurations)
+		v.checkAggregationConfigurations(awsproto.JoinPath(path, "aggregationConfigurations"), "AggregationConfigurations", s.AggregationConfigurations)
 	}
 	if s.ContextKeySelectors != nil {
-		v.checkContextKeySelectors(join(path, "contextKeySelectors"), "ContextKeySelectors", s.ContextKeySelectors)
+		v.checkContextKeySelectors(awsproto.JoinPath(path, "contextKeySelectors"), "ContextKeySelectors", s.ContextKeySelectors)
 	}
 	if s.MaxEventSize != "" {
-		v.checkMaxEventSize(join(path, "maxEventSize"), "MaxEventSize", s.MaxEventSize)
+		v.checkMaxEventSize(awsproto.JoinPath(path, "maxEventSize"), "MaxEventSize", s.MaxEventSize)
 	}
 }
 
@@ -1819,18 +1767,18 @@ func (s *PutEventSelectorsRequest) Validate() error {
 	}
 	v := new(validator)
 	s.validate(v, "")
-	return v.err()
+	return v.Err()
 }
 
 func (s *PutEventSelectorsRequest) validate(v *validator, path string) {
 	if s.AdvancedEventSelectors != nil {
-		v.checkAdvancedEventSelectors(join(path, "advancedEventSelectors"), "AdvancedEventSelectors", s.AdvancedEventSelectors)
+		v.checkAdvancedEventSelectors(awsproto.JoinPath(path, "advancedEventSelectors"), "AdvancedEventSelectors", s.AdvancedEventSelectors)
 	}
 	if s.EventSelectors != nil {
-		v.checkEventSelectors(join(path, "eventSelectors"), "EventSelectors", s.EventSelectors)
+		v.checkEventSelectors(awsproto.JoinPath(path, "eventSelectors"), "EventSelectors", s.EventSelectors)
 	}
 	if s.TrailName == nil {
-		v.null(join(path, "trailName"), "TrailName")
+		v.Null(awsproto.JoinPath(path, "trailName"), "TrailName")
 	}
 }
 
@@ -1842,20 +1790,20 @@ func (s *PutInsightSelectorsRequest) Validate() error {
 	}
 	v := new(validator)
 	s.validate(v, "")
-	return v.err()
+	return v.Err()
 }
 
 func (s *PutInsightSelectorsRequest) validate(v *validator, path string) {
 	if s.EventDataStore != nil {
-		v.checkEventDataStoreArn(join(path, "eventDataStore"), "EventDataStore", *s.EventDataStore)
+		v.checkEventDataStoreArn(awsproto.JoinPath(path, "eventDataStore"), "EventDataStore", *s.EventDataStore)
 	}
 	if s.InsightSelectors == nil {
-		v.null(join(path, "insightSelectors"), "InsightSelectors")
+		v.Null(awsproto.JoinPath(path, "insightSelectors"), "InsightSelectors")
 	} else {
-		v.checkInsightSelectors(join(path, "insightSelectors"), "InsightSelectors", s.InsightSelectors)
+		v.checkInsightSelectors(awsproto.JoinPath(path, "insightSelectors"), "InsightSelectors", s.InsightSelectors)
 	}
 	if s.InsightsDestination != nil {
-		v.checkEventDataStoreArn(join(path, "insightsDestination"), "InsightsDestination", *s.InsightsDestination)
+		v.checkEventDataStoreArn(awsproto.JoinPath(path, "insightsDestination"), "InsightsDestination", *s.InsightsDestination)
 	}
 }
 
@@ -1867,71 +1815,71 @@ func (s *PutResourcePolicyRequest) Validate() error {
 	}
 	v := new(validator)
 	s.validate(v, "")
-	return v.err()
+	return v.Err()
 }
 
 func (s *PutResourcePolicyRequest) validate(v *validator, path string) {
 	if s.ResourceArn == nil {
-		v.null(join(path, "resourceArn"), "ResourceArn")
+		v.Null(awsproto.JoinPath(path, "resourceArn"), "ResourceArn")
 	} else {
-		v.checkResourceArn(join(path, "resourceArn"), "ResourceArn", *s.ResourceArn)
+		v.checkResourceArn(awsproto.JoinPath(path, "resourceArn"), "ResourceArn", *s.ResourceArn)
 	}
 	if s.ResourcePolicy == nil {
-		v.null(join(path, "resourcePolicy"), "ResourcePolicy")
+		v.Null(awsproto.JoinPath(path, "resourcePolicy"), "ResourcePolicy")
 	} else {
-		v.checkResourcePolicy(join(path, "resourcePolicy"), "ResourcePolicy", *s.ResourcePolicy)
+		v.checkResourcePolicy(awsproto.JoinPath(path, "resourcePolicy"), "ResourcePolicy", *s.ResourcePolicy)
 	}
 }
 
 func (v *validator) checkQueryAlias(path, member string, x string) {
 	n := utf8.RuneCountInString(string(x))
 	if n < 1 {
-		v.fail(path, member, "min", x, "Member must have length greater than or equal to 1")
+		v.Fail(path, member, "min", x, "Member must have length greater than or equal to 1")
 	}
 	if n > 256 {
-		v.fail(path, member, "max", x, "Member must have length less than or equal to 256")
+		v.Fail(path, member, "max", x, "Member must have length less than or equal to 256")
 	}
 	if !patternQueryAlias.MatchString(string(x)) {
-		v.fail(path, member, "pattern", x, "Member must satisfy regular expression pattern: ^[a-zA-Z][a-zA-Z0-9._\\-]*$")
+		v.Fail(path, member, "pattern", x, "Member must satisfy regular expression pattern: ^[a-zA-Z][a-zA-Z0-9._\\-]*$")
 	}
 }
 
 func (v *validator) checkQueryParameter(path, member string, x string) {
 	n := utf8.RuneCountInString(string(x))
 	if n < 1 {
-		v.fail(path, member, "min", x, "Member must have length greater than or equal to 1")
+		v.Fail(path, member, "min", x, "Member must have length greater than or equal to 1")
 	}
 	if n > 1024 {
-		v.fail(path, member, "max", x, "Member must have length less than or equal to 1024")
+		v.Fail(path, member, "max", x, "Member must have length less than or equal to 1024")
 	}
 	if !patternQueryParameter.MatchString(string(x)) {
-		v.fail(path, member, "pattern", x, "Member must satisfy regular expression pattern: .*")
+		v.Fail(path, member, "pattern", x, "Member must satisfy regular expression pattern: .*")
 	}
 }
 
 func (v *validator) checkQueryParameterKey(path, member string, x string) {
 	n := utf8.RuneCountInString(string(x))
 	if n < 3 {
-		v.fail(path, member, "min", x, "Member must have length greater than or equal to 3")
+		v.Fail(path, member, "min", x, "Member must have length greater than or equal to 3")
 	}
 	if n > 128 {
-		v.fail(path, member, "max", x, "Member must have length less than or equal to 128")
+		v.Fail(path, member, "max", x, "Member must have length less than or equal to 128")
 	}
 	if !patternQueryParameterKey.MatchString(string(x)) {
-		v.fail(path, member, "pattern", x, "Member must satisfy regular expression pattern: ^[a-zA-Z0-9._/\\-:$]+$")
+		v.Fail(path, member, "pattern", x, "Member must satisfy regular expression pattern: ^[a-zA-Z0-9._/\\-:$]+$")
 	}
 }
 
 func (v *validator) checkQueryParameterValue(path, member string, x string) {
 	n := utf8.RuneCountInString(string(x))
 	if n < 1 {
-		v.fail(path, member, "min", x, "Member must have length greater than or equal to 1")
+		v.Fail(path, member, "min", x, "Member must have length greater than or equal to 1")
 	}
 	if n > 128 {
-		v.fail(path, member, "max", x, "Member must have length less than or equal to 128")
+		v.Fail(path, member, "max", x, "Member must have length less than or equal to 128")
 	}
 	if !patternQueryParameterValue.MatchString(string(x)) {
-		v.fail(path, member, "pattern", x, "Member must satisfy regular expression pattern: ^[a-zA-Z0-9._/\\-:]+$")
+		v.Fail(path, member, "pattern", x, "Member must satisfy regular expression pattern: ^[a-zA-Z0-9._/\\-:]+$")
 	}
 }
 
@@ -1945,26 +1893,26 @@ func (v *validator) checkQueryParameterValues(path, member string, x map[string]
 func (v *validator) checkQueryParameters(path, member string, x []string) {
 	n := len(x)
 	if n < 1 {
-		v.fail(path, member, "min", listString(x), "Member must have length greater than or equal to 1")
+		v.Fail(path, member, "min", awsproto.ListString(x), "Member must have length greater than or equal to 1")
 	}
 	if n > 10 {
-		v.fail(path, member, "max", listString(x), "Member must have length less than or equal to 10")
+		v.Fail(path, member, "max", awsproto.ListString(x), "Member must have length less than or equal to 10")
 	}
 	for i := range x {
-		v.checkQueryParameter(elem(path, i), member, x[i])
+		v.checkQueryParameter(awsproto.ElemPath(path, i), member, x[i])
 	}
 }
 
 func (v *validator) checkQueryStatement(path, member string, x string) {
 	n := utf8.RuneCountInString(string(x))
 	if n < 1 {
-		v.fail(path, member, "min", x, "Member must have length greater than or equal to 1")
+		v.Fail(path, member, "min", x, "Member must have length greater than or equal to 1")
 	}
 	if n > 10000 {
-		v.fail(path, member, "max", x, "Member must have length less than or equal to 10000")
+		v.Fail(path, member, "max", x, "Member must have length less than or equal to 10000")
 	}
 	if !patternQueryStatement.MatchString(string(x)) {
-		v.fail(path, member, "pattern", x, "Member must satisfy regular expression pattern: (?s).*")
+		v.Fail(path, member, "pattern", x, "Member must satisfy regular expression pattern: (?s).*")
 	}
 }
 
@@ -1972,7 +1920,7 @@ func (v *validator) checkQueryStatus(path, member string, x QueryStatus) {
 	switch x {
 	case "QUEUED", "RUNNING", "FINISHED", "FAILED", "CANCELLED", "TIMED_OUT":
 	default:
-		v.fail(path, member, "enum", string(x), "Member must satisfy enum value set: [QUEUED, RUNNING, FINISHED, FAILED, CANCELLED, TIMED_OUT]")
+		v.Fail(path, member, "enum", string(x), "Member must satisfy enum value set: [QUEUED, RUNNING, FINISHED, FAILED, CANCELLED, TIMED_OUT]")
 	}
 }
 
@@ -1980,20 +1928,20 @@ func (v *validator) checkReadWriteType(path, member string, x ReadWriteType) {
 	switch x {
 	case "ReadOnly", "WriteOnly", "All":
 	default:
-		v.fail(path, member, "enum", string(x), "Member must satisfy enum value set: [ReadOnly, WriteOnly, All]")
+		v.Fail(path, member, "enum", string(x), "Member must satisfy enum value set: [ReadOnly, WriteOnly, All]")
 	}
 }
 
 func (v *validator) checkRefreshId(path, member string, x string) {
 	n := utf8.RuneCountInString(string(x))
 	if n < 10 {
-		v.fail(path, member, "min", x, "Member must have length greater than or equal to 10")
+		v.Fail(path, member, "min", x, "Member must have length greater than or equal to 10")
 	}
 	if n > 20 {
-		v.fail(path, member, "max", x, "Member must have length less than or equal to 20")
+		v.Fail(path, member, "max", x, "Member must have length less than or equal to 20")
 	}
 	if !patternRefreshId.MatchString(string(x)) {
-		v.fail(path, member, "pattern", x, "Member must satisfy regular expression pattern: \\d+")
+		v.Fail(path, member, "pattern", x, "Member must satisfy regular expression pattern: \\d+")
 	}
 }
 
@@ -2005,18 +1953,18 @@ func (s *RefreshSchedule) Validate() error {
 	}
 	v := new(validator)
 	s.validate(v, "")
-	return v.err()
+	return v.Err()
 }
 
 func (s *RefreshSchedule) validate(v *validator, path string) {
 	if s.Frequency != nil {
-		s.Frequency.validate(v, join(path, "frequency"))
+		s.Frequency.validate(v, awsproto.JoinPath(path, "frequency"))
 	}
 	if s.Status != "" {
-		v.checkRefreshScheduleStatus(join(path, "status"), "Status", s.Status)
+		v.checkRefreshScheduleStatus(awsproto.JoinPath(path, "status"), "Status", s.Status)
 	}
 	if s.TimeOfDay != nil {
-		v.checkTimeOfDay(join(path, "timeOfDay"), "TimeOfDay", *s.TimeOfDay)
+		v.checkTimeOfDay(awsproto.JoinPath(path, "timeOfDay"), "TimeOfDay", *s.TimeOfDay)
 	}
 }
 
@@ -2028,12 +1976,12 @@ func (s *RefreshScheduleFrequency) Validate() error {
 	}
 	v := new(validator)
 	s.validate(v, "")
-	return v.err()
+	return v.Err()
 }
 
 func (s *RefreshScheduleFrequency) validate(v *validator, path string) {
 	if s.Unit != "" {
-		v.checkRefreshScheduleFrequencyUnit(join(path, "unit"), "Unit", s.Unit)
+		v.checkRefreshScheduleFrequencyUnit(awsproto.JoinPath(path, "unit"), "Unit", s.Unit)
 	}
 }
 
@@ -2041,7 +1989,7 @@ func (v *validator) checkRefreshScheduleFrequencyUnit(path, member string, x Ref
 	switch x {
 	case "HOURS", "DAYS":
 	default:
-		v.fail(path, member, "enum", string(x), "Member must satisfy enum value set: [HOURS, DAYS]")
+		v.Fail(path, member, "enum", string(x), "Member must satisfy enum value set: [HOURS, DAYS]")
 	}
 }
 
@@ -2049,7 +1997,7 @@ func (v *validator) checkRefreshScheduleStatus(path, member string, x RefreshSch
 	switch x {
 	case "ENABLED", "DISABLED":
 	default:
-		v.fail(path, member, "enum", string(x), "Member must satisfy enum value set: [ENABLED, DISABLED]")
+		v.Fail(path, member, "enum", string(x), "Member must satisfy enum value set: [ENABLED, DISABLED]")
 	}
 }
 
@@ -2061,14 +2009,14 @@ func (s *RegisterOrganizationDelegatedAdminRequest) Validate() error {
 	}
 	v := new(validator)
 	s.validate(v, "")
-	return v.err()
+	return v.Err()
 }
 
 func (s *RegisterOrganizationDelegatedAdminRequest) validate(v *validator, path string) {
 	if s.MemberAccountId == nil {
-		v.null(join(path, "memberAccountId"), "MemberAccountId")
+		v.Null(awsproto.JoinPath(path, "memberAccountId"), "MemberAccountId")
 	} else {
-		v.checkAccountId(join(path, "memberAccountId"), "MemberAccountId", *s.MemberAccountId)
+		v.checkAccountId(awsproto.JoinPath(path, "memberAccountId"), "MemberAccountId", *s.MemberAccountId)
 	}
 }
 
@@ -2080,17 +2028,17 @@ func (s *RemoveTagsRequest) Validate() error {
 	}
 	v := new(validator)
 	s.validate(v, "")
-	return v.err()
+	return v.Err()
 }
 
 func (s *RemoveTagsRequest) validate(v *validator, path string) {
 	if s.ResourceId == nil {
-		v.null(join(path, "resourceId"), "ResourceId")
+		v.Null(awsproto.JoinPath(path, "resourceId"), "ResourceId")
 	}
 	if s.TagsList == nil {
-		v.null(join(path, "tagsList"), "TagsList")
+		v.Null(awsproto.JoinPath(path, "tagsList"), "TagsList")
 	} else {
-		v.checkTagsList(join(path, "tagsList"), "TagsList", s.TagsList)
+		v.checkTagsList(awsproto.JoinPath(path, "tagsList"), "TagsList", s.TagsList)
 	}
 }
 
@@ -2102,51 +2050,51 @@ func (s *RequestWidget) Validate() error {
 	}
 	v := new(validator)
 	s.validate(v, "")
-	return v.err()
+	return v.Err()
 }
 
 func (s *RequestWidget) validate(v *validator, path string) {
 	if s.QueryParameters != nil {
-		v.checkQueryParameters(join(path, "queryParameters"), "QueryParameters", s.QueryParameters)
+		v.checkQueryParameters(awsproto.JoinPath(path, "queryParameters"), "QueryParameters", s.QueryParameters)
 	}
 	if s.QueryStatement == nil {
-		v.null(join(path, "queryStatement"), "QueryStatement")
+		v.Null(awsproto.JoinPath(path, "queryStatement"), "QueryStatement")
 	} else {
-		v.checkQueryStatement(join(path, "queryStatement"), "QueryStatement", *s.QueryStatement)
+		v.checkQueryStatement(awsproto.JoinPath(path, "queryStatement"), "QueryStatement", *s.QueryStatement)
 	}
 	if s.ViewProperties == nil {
-		v.null(join(path, "viewProperties"), "ViewProperties")
+		v.Null(awsproto.JoinPath(path, "viewProperties"), "ViewProperties")
 	} else {
-		v.checkViewPropertiesMap(join(path, "viewProperties"), "ViewProperties", s.ViewProperties)
+		v.checkViewPropertiesMap(awsproto.JoinPath(path, "viewProperties"), "ViewProperties", s.ViewProperties)
 	}
 }
 
 func (v *validator) checkRequestWidgetList(path, member string, x []RequestWidget) {
 	for i := range x {
-		x[i].validate(v, elem(path, i))
+		x[i].validate(v, awsproto.ElemPath(path, i))
 	}
 }
 
 func (v *validator) checkResourceArn(path, member string, x string) {
 	n := utf8.RuneCountInString(string(x))
 	if n < 3 {
-		v.fail(path, member, "min", x, "Member must have length greater than or equal to 3")
+		v.Fail(path, member, "min", x, "Member must have length greater than or equal to 3")
 	}
 	if n > 256 {
-		v.fail(path, member, "max", x, "Member must have length less than or equal to 256")
+		v.Fail(path, member, "max", x, "Member must have length less than or equal to 256")
 	}
 	if !patternResourceArn.MatchString(string(x)) {
-		v.fail(path, member, "pattern", x, "Member must satisfy regular expression pattern: ^[a-zA-Z0-9._/\\-:]+$")
+		v.Fail(path, member, "pattern", x, "Member must satisfy regular expression pattern: ^[a-zA-Z0-9._/\\-:]+$")
 	}
 }
 
 func (v *validator) checkResourcePolicy(path, member string, x string) {
 	n := utf8.RuneCountInString(string(x))
 	if n < 1 {
-		v.fail(path, member, "min", x, "Member must have length greater than or equal to 1")
+		v.Fail(path, member, "min", x, "Member must have length greater than or equal to 1")
 	}
 	if n > 8192 {
-		v.fail(path, member, "max", x, "Member must have length less than or equal to 8192")
+		v.Fail(path, member, "max", x, "Member must have length less than or equal to 8192")
 	}
 }
 
@@ -2158,23 +2106,23 @@ func (s *RestoreEventDataStoreRequest) Validate() error {
 	}
 	v := new(validator)
 	s.validate(v, "")
-	return v.err()
+	return v.Err()
 }
 
 func (s *RestoreEventDataStoreRequest) validate(v *validator, path string) {
 	if s.EventDataStore == nil {
-		v.null(join(path, "eventDataStore"), "EventDataStore")
+		v.Null(awsproto.JoinPath(path, "eventDataStore"), "EventDataStore")
 	} else {
-		v.checkEventDataStoreArn(join(path, "eventDataStore"), "EventDataStore", *s.EventDataStore)
+		v.checkEventDataStoreArn(awsproto.JoinPath(path, "eventDataStore"), "EventDataStore", *s.EventDataStore)
 	}
 }
 
 func (v *validator) checkRetentionPeriod(path, member string, x int32) {
 	if x < 7 {
-		v.fail(path, member, "min", strconv.FormatInt(int64(x), 10), "Member must have value greater than or equal to 7")
+		v.Fail(path, member, "min", strconv.FormatInt(int64(x), 10), "Member must have value greater than or equal to 7")
 	}
 	if x > 3653 {
-		v.fail(path, member, "max", strconv.FormatInt(int64(x), 10), "Member must have value less than or equal to 3653")
+		v.Fail(path, member, "max", strconv.FormatInt(int64(x), 10), "Member must have value less than or equal to 3653")
 	}
 }
 
@@ -2186,27 +2134,27 @@ func (s *S3ImportSource) Validate() error {
 	}
 	v := new(validator)
 	s.validate(v, "")
-	return v.err()
+	return v.Err()
 }
 
 func (s *S3ImportSource) validate(v *validator, path string) {
 	if s.S3BucketAccessRoleArn == nil {
-		v.null(join(path, "s3BucketAccessRoleArn"), "S3BucketAccessRoleArn")
+		v.Null(awsproto.JoinPath(path, "s3BucketAccessRoleArn"), "S3BucketAccessRoleArn")
 	}
 	if s.S3BucketRegion == nil {
-		v.null(join(path, "s3BucketRegion"), "S3BucketRegion")
+		v.Null(awsproto.JoinPath(path, "s3BucketRegion"), "S3BucketRegion")
 	}
 	if s.S3LocationUri == nil {
-		v.null(join(path, "s3LocationUri"), "S3LocationUri")
+		v.Null(awsproto.JoinPath(path, "s3LocationUri"), "S3LocationUri")
 	}
 }
 
 func (v *validator) checkSearchSampleQueriesMaxResults(path, member string, x int32) {
 	if x < 1 {
-		v.fail(path, member, "min", strconv.FormatInt(int64(x), 10), "Member must have value greater than or equal to 1")
+		v.Fail(path, member, "min", strconv.FormatInt(int64(x), 10), "Member must have value greater than or equal to 1")
 	}
 	if x > 50 {
-		v.fail(path, member, "max", strconv.FormatInt(int64(x), 10), "Member must have value less than or equal to 50")
+		v.Fail(path, member, "max", strconv.FormatInt(int64(x), 10), "Member must have value less than or equal to 50")
 	}
 }
 
@@ -2218,75 +2166,75 @@ func (s *SearchSampleQueriesRequest) Validate() error {
 	}
 	v := new(validator)
 	s.validate(v, "")
-	return v.err()
+	return v.Err()
 }
 
 func (s *SearchSampleQueriesRequest) validate(v *validator, path string) {
 	if s.MaxResults != nil {
-		v.checkSearchSampleQueriesMaxResults(join(path, "maxResults"), "MaxResults", *s.MaxResults)
+		v.checkSearchSampleQueriesMaxResults(awsproto.JoinPath(path, "maxResults"), "MaxResults", *s.MaxResults)
 	}
 	if s.NextToken != nil {
-		v.checkPaginationToken(join(path, "nextToken"), "NextToken", *s.NextToken)
+		v.checkPaginationToken(awsproto.JoinPath(path, "nextToken"), "NextToken", *s.NextToken)
 	}
 	if s.SearchPhrase == nil {
-		v.null(join(path, "searchPhrase"), "SearchPhrase")
+		v.Null(awsproto.JoinPath(path, "searchPhrase"), "SearchPhrase")
 	} else {
-		v.checkSearchSampleQueriesSearchPhrase(join(path, "searchPhrase"), "SearchPhrase", *s.SearchPhrase)
+		v.checkSearchSampleQueriesSearchPhrase(awsproto.JoinPath(path, "searchPhrase"), "SearchPhrase", *s.SearchPhrase)
 	}
 }
 
 func (v *validator) checkSearchSampleQueriesSearchPhrase(path, member string, x string) {
 	n := utf8.RuneCountInString(string(x))
 	if n < 2 {
-		v.fail(path, member, "min", x, "Member must have length greater than or equal to 2")
+		v.Fail(path, member, "min", x, "Member must have length greater than or equal to 2")
 	}
 	if n > 1000 {
-		v.fail(path, member, "max", x, "Member must have length less than or equal to 1000")
+		v.Fail(path, member, "max", x, "Member must have length less than or equal to 1000")
 	}
 	if !patternSearchSampleQueriesSearchPhrase.MatchString(string(x)) {
-		v.fail(path, member, "pattern", x, "Member must satisfy regular expression pattern: ^[ -~\\n]*$")
+		v.Fail(path, member, "pattern", x, "Member must satisfy regular expression pattern: ^[ -~\\n]*$")
 	}
 }
 
 func (v *validator) checkSelectorField(path, member string, x string) {
 	n := utf8.RuneCountInString(string(x))
 	if n < 1 {
-		v.fail(path, member, "min", x, "Member must have length greater than or equal to 1")
+		v.Fail(path, member, "min", x, "Member must have length greater than or equal to 1")
 	}
 	if n > 1000 {
-		v.fail(path, member, "max", x, "Member must have length less than or equal to 1000")
+		v.Fail(path, member, "max", x, "Member must have length less than or equal to 1000")
 	}
 	if !patternSelectorField.MatchString(string(x)) {
-		v.fail(path, member, "pattern", x, "Member must satisfy regular expression pattern: [\\w|\\d|\\.|_]+")
+		v.Fail(path, member, "pattern", x, "Member must satisfy regular expression pattern: [\\w|\\d|\\.|_]+")
 	}
 }
 
 func (v *validator) checkSelectorName(path, member string, x string) {
 	n := utf8.RuneCountInString(string(x))
 	if n > 1000 {
-		v.fail(path, member, "max", x, "Member must have length less than or equal to 1000")
+		v.Fail(path, member, "max", x, "Member must have length less than or equal to 1000")
 	}
 	if !patternSelectorName.MatchString(string(x)) {
-		v.fail(path, member, "pattern", x, "Member must satisfy regular expression pattern: .*")
+		v.Fail(path, member, "pattern", x, "Member must satisfy regular expression pattern: .*")
 	}
 }
 
 func (v *validator) checkSource(path, member string, x string) {
 	n := utf8.RuneCountInString(string(x))
 	if n < 1 {
-		v.fail(path, member, "min", x, "Member must have length greater than or equal to 1")
+		v.Fail(path, member, "min", x, "Member must have length greater than or equal to 1")
 	}
 	if n > 256 {
-		v.fail(path, member, "max", x, "Member must have length less than or equal to 256")
+		v.Fail(path, member, "max", x, "Member must have length less than or equal to 256")
 	}
 	if !patternSource.MatchString(string(x)) {
-		v.fail(path, member, "pattern", x, "Member must satisfy regular expression pattern: .*")
+		v.Fail(path, member, "pattern", x, "Member must satisfy regular expression pattern: .*")
 	}
 }
 
 func (v *validator) checkSourceEventCategories(path, member string, x []SourceEventCategory) {
 	for i := range x {
-		v.checkSourceEventCategory(elem(path, i), member, x[i])
+		v.checkSourceEventCategory(awsproto.ElemPath(path, i), member, x[i])
 	}
 }
 
@@ -2294,7 +2242,7 @@ func (v *validator) checkSourceEventCategory(path, member string, x SourceEventC
 	switch x {
 	case "Management", "Data":
 	default:
-		v.fail(path, member, "enum", string(x), "Member must satisfy enum value set: [Management, Data]")
+		v.Fail(path, member, "enum", string(x), "Member must satisfy enum value set: [Management, Data]")
 	}
 }
 
@@ -2306,17 +2254,17 @@ func (s *StartDashboardRefreshRequest) Validate() error {
 	}
 	v := new(validator)
 	s.validate(v, "")
-	return v.err()
+	return v.Err()
 }
 
 func (s *StartDashboardRefreshRequest) validate(v *validator, path string) {
 	if s.DashboardId == nil {
-		v.null(join(path, "dashboardId"), "DashboardId")
+		v.Null(awsproto.JoinPath(path, "dashboardId"), "DashboardId")
 	} else {
-		v.checkDashboardArn(join(path, "dashboardId"), "DashboardId", *s.DashboardId)
+		v.checkDashboardArn(awsproto.JoinPath(path, "dashboardId"), "DashboardId", *s.DashboardId)
 	}
 	if s.QueryParameterValues != nil {
-		v.checkQueryParameterValues(join(path, "queryParameterValues"), "QueryParameterValues", s.QueryParameterValues)
+		v.checkQueryParameterValues(awsproto.JoinPath(path, "queryParameterValues"), "QueryParameterValues", s.QueryParameterValues)
 	}
 }
 
@@ -2328,14 +2276,14 @@ func (s *StartEventDataStoreIngestionRequest) Validate() error {
 	}
 	v := new(validator)
 	s.validate(v, "")
-	return v.err()
+	return v.Err()
 }
 
 func (s *StartEventDataStoreIngestionRequest) validate(v *validator, path string) {
 	if s.EventDataStore == nil {
-		v.null(join(path, "eventDataStore"), "EventDataStore")
+		v.Null(awsproto.JoinPath(path, "eventDataStore"), "EventDataStore")
 	} else {
-		v.checkEventDataStoreArn(join(path, "eventDataStore"), "EventDataStore", *s.EventDataStore)
+		v.checkEventDataStoreArn(awsproto.JoinPath(path, "eventDataStore"), "EventDataStore", *s.EventDataStore)
 	}
 }
 
@@ -2347,18 +2295,18 @@ func (s *StartImportRequest) Validate() error {
 	}
 	v := new(validator)
 	s.validate(v, "")
-	return v.err()
+	return v.Err()
 }
 
 func (s *StartImportRequest) validate(v *validator, path string) {
 	if s.Destinations != nil {
-		v.checkImportDestinations(join(path, "destinations"), "Destinations", s.Destinations)
+		v.checkImportDestinations(awsproto.JoinPath(path, "destinations"), "Destinations", s.Destinations)
 	}
 	if s.ImportId != nil {
-		v.checkUUID(join(path, "importId"), "ImportId", *s.ImportId)
+		v.checkUUID(awsproto.JoinPath(path, "importId"), "ImportId", *s.ImportId)
 	}
 	if s.ImportSource != nil {
-		s.ImportSource.validate(v, join(path, "importSource"))
+		s.ImportSource.validate(v, awsproto.JoinPath(path, "importSource"))
 	}
 }
 
@@ -2370,12 +2318,12 @@ func (s *StartLoggingRequest) Validate() error {
 	}
 	v := new(validator)
 	s.validate(v, "")
-	return v.err()
+	return v.Err()
 }
 
 func (s *StartLoggingRequest) validate(v *validator, path string) {
 	if s.Name == nil {
-		v.null(join(path, "name"), "Name")
+		v.Null(awsproto.JoinPath(path, "name"), "Name")
 	}
 }
 
@@ -2387,24 +2335,24 @@ func (s *StartQueryRequest) Validate() error {
 	}
 	v := new(validator)
 	s.validate(v, "")
-	return v.err()
+	return v.Err()
 }
 
 func (s *StartQueryRequest) validate(v *validator, path string) {
 	if s.DeliveryS3Uri != nil {
-		v.checkDeliveryS3Uri(join(path, "deliveryS3Uri"), "DeliveryS3Uri", *s.DeliveryS3Uri)
+		v.checkDeliveryS3Uri(awsproto.JoinPath(path, "deliveryS3Uri"), "DeliveryS3Uri", *s.DeliveryS3Uri)
 	}
 	if s.EventDataStoreOwnerAccountId != nil {
-		v.checkAccountId(join(path, "eventDataStoreOwnerAccountId"), "EventDataStoreOwnerAccountId", *s.EventDataStoreOwnerAccountId)
+		v.checkAccountId(awsproto.JoinPath(path, "eventDataStoreOwnerAccountId"), "EventDataStoreOwnerAccountId", *s.EventDataStoreOwnerAccountId)
 	}
 	if s.QueryAlias != nil {
-		v.checkQueryAlias(join(path, "queryAlias"), "QueryAlias", *s.QueryAlias)
+		v.checkQueryAlias(awsproto.JoinPath(path, "queryAlias"), "QueryAlias", *s.QueryAlias)
 	}
 	if s.QueryParameters != nil {
-		v.checkQueryParameters(join(path, "queryParameters"), "QueryParameters", s.QueryParameters)
+		v.checkQueryParameters(awsproto.JoinPath(path, "queryParameters"), "QueryParameters", s.QueryParameters)
 	}
 	if s.QueryStatement != nil {
-		v.checkQueryStatement(join(path, "queryStatement"), "QueryStatement", *s.QueryStatement)
+		v.checkQueryStatement(awsproto.JoinPath(path, "queryStatement"), "QueryStatement", *s.QueryStatement)
 	}
 }
 
@@ -2416,14 +2364,14 @@ func (s *StopEventDataStoreIngestionRequest) Validate() error {
 	}
 	v := new(validator)
 	s.validate(v, "")
-	return v.err()
+	return v.Err()
 }
 
 func (s *StopEventDataStoreIngestionRequest) validate(v *validator, path string) {
 	if s.EventDataStore == nil {
-		v.null(join(path, "eventDataStore"), "EventDataStore")
+		v.Null(awsproto.JoinPath(path, "eventDataStore"), "EventDataStore")
 	} else {
-		v.checkEventDataStoreArn(join(path, "eventDataStore"), "EventDataStore", *s.EventDataStore)
+		v.checkEventDataStoreArn(awsproto.JoinPath(path, "eventDataStore"), "EventDataStore", *s.EventDataStore)
 	}
 }
 
@@ -2435,14 +2383,14 @@ func (s *StopImportRequest) Validate() error {
 	}
 	v := new(validator)
 	s.validate(v, "")
-	return v.err()
+	return v.Err()
 }
 
 func (s *StopImportRequest) validate(v *validator, path string) {
 	if s.ImportId == nil {
-		v.null(join(path, "importId"), "ImportId")
+		v.Null(awsproto.JoinPath(path, "importId"), "ImportId")
 	} else {
-		v.checkUUID(join(path, "importId"), "ImportId", *s.ImportId)
+		v.checkUUID(awsproto.JoinPath(path, "importId"), "ImportId", *s.ImportId)
 	}
 }
 
@@ -2454,12 +2402,12 @@ func (s *StopLoggingRequest) Validate() error {
 	}
 	v := new(validator)
 	s.validate(v, "")
-	return v.err()
+	return v.Err()
 }
 
 func (s *StopLoggingRequest) validate(v *validator, path string) {
 	if s.Name == nil {
-		v.null(join(path, "name"), "Name")
+		v.Null(awsproto.JoinPath(path, "name"), "Name")
 	}
 }
 
@@ -2471,47 +2419,47 @@ func (s *Tag) Validate() error {
 	}
 	v := new(validator)
 	s.validate(v, "")
-	return v.err()
+	return v.Err()
 }
 
 func (s *Tag) validate(v *validator, path string) {
 	if s.Key == nil {
-		v.null(join(path, "key"), "Key")
+		v.Null(awsproto.JoinPath(path, "key"), "Key")
 	} else {
-		v.checkTagKey(join(path, "key"), "Key", *s.Key)
+		v.checkTagKey(awsproto.JoinPath(path, "key"), "Key", *s.Key)
 	}
 	if s.Value != nil {
-		v.checkTagValue(join(path, "value"), "Value", *s.Value)
+		v.checkTagValue(awsproto.JoinPath(path, "value"), "Value", *s.Value)
 	}
 }
 
 func (v *validator) checkTagKey(path, member string, x string) {
 	n := utf8.RuneCountInString(string(x))
 	if n < 1 {
-		v.fail(path, member, "min", x, "Member must have length greater than or equal to 1")
+		v.Fail(path, member, "min", x, "Member must have length greater than or equal to 1")
 	}
 	if n > 128 {
-		v.fail(path, member, "max", x, "Member must have length less than or equal to 128")
+		v.Fail(path, member, "max", x, "Member must have length less than or equal to 128")
 	}
 }
 
 func (v *validator) checkTagValue(path, member string, x string) {
 	n := utf8.RuneCountInString(string(x))
 	if n < 1 {
-		v.fail(path, member, "min", x, "Member must have length greater than or equal to 1")
+		v.Fail(path, member, "min", x, "Member must have length greater than or equal to 1")
 	}
 	if n > 256 {
-		v.fail(path, member, "max", x, "Member must have length less than or equal to 256")
+		v.Fail(path, member, "max", x, "Member must have length less than or equal to 256")
 	}
 }
 
 func (v *validator) checkTagsList(path, member string, x []Tag) {
 	n := len(x)
 	if n > 200 {
-		v.fail(path, member, "max", "["+strconv.Itoa(len(x))+" elements]", "Member must have length less than or equal to 200")
+		v.Fail(path, member, "max", "["+strconv.Itoa(len(x))+" elements]", "Member must have length less than or equal to 200")
 	}
 	for i := range x {
-		x[i].validate(v, elem(path, i))
+		x[i].validate(v, awsproto.ElemPath(path, i))
 	}
 }
 
@@ -2519,26 +2467,26 @@ func (v *validator) checkTemplate(path, member string, x Template) {
 	switch x {
 	case "API_ACTIVITY", "RESOURCE_ACCESS", "USER_ACTIONS":
 	default:
-		v.fail(path, member, "enum", string(x), "Member must satisfy enum value set: [API_ACTIVITY, RESOURCE_ACCESS, USER_ACTIONS]")
+		v.Fail(path, member, "enum", string(x), "Member must satisfy enum value set: [API_ACTIVITY, RESOURCE_ACCESS, USER_ACTIONS]")
 	}
 }
 
 func (v *validator) checkTemplates(path, member string, x []Template) {
 	n := len(x)
 	if n < 1 {
-		v.fail(path, member, "min", listString(x), "Member must have length greater than or equal to 1")
+		v.Fail(path, member, "min", awsproto.ListString(x), "Member must have length greater than or equal to 1")
 	}
 	if n > 50 {
-		v.fail(path, member, "max", listString(x), "Member must have length less than or equal to 50")
+		v.Fail(path, member, "max", awsproto.ListString(x), "Member must have length less than or equal to 50")
 	}
 	for i := range x {
-		v.checkTemplate(elem(path, i), member, x[i])
+		v.checkTemplate(awsproto.ElemPath(path, i), member, x[i])
 	}
 }
 
 func (v *validator) checkTimeOfDay(path, member string, x string) {
 	if !patternTimeOfDay.MatchString(string(x)) {
-		v.fail(path, member, "pattern", x, "Member must satisfy regular expression pattern: ^[0-9]{2}:[0-9]{2}")
+		v.Fail(path, member, "pattern", x, "Member must satisfy regular expression pattern: ^[0-9]{2}:[0-9]{2}")
 	}
 }
 
@@ -2546,20 +2494,20 @@ func (v *validator) checkType(path, member string, x Type) {
 	switch x {
 	case "TagContext", "RequestContext":
 	default:
-		v.fail(path, member, "enum", string(x), "Member must satisfy enum value set: [TagContext, RequestContext]")
+		v.Fail(path, member, "enum", string(x), "Member must satisfy enum value set: [TagContext, RequestContext]")
 	}
 }
 
 func (v *validator) checkUUID(path, member string, x string) {
 	n := utf8.RuneCountInString(string(x))
 	if n < 36 {
-		v.fail(path, member, "min", x, "Member must have length greater than or equal to 36")
+		v.Fail(path, member, "min", x, "Member must have length greater than or equal to 36")
 	}
 	if n > 36 {
-		v.fail(path, member, "max", x, "Member must have length less than or equal to 36")
+		v.Fail(path, member, "max", x, "Member must have length less than or equal to 36")
 	}
 	if !patternUUID.MatchString(string(x)) {
-		v.fail(path, member, "pattern", x, "Member must satisfy regular expression pattern: ^[a-f0-9\\-]+$")
+		v.Fail(path, member, "pattern", x, "Member must satisfy regular expression pattern: ^[a-f0-9\\-]+$")
 	}
 }
 
@@ -2571,20 +2519,20 @@ func (s *UpdateChannelRequest) Validate() error {
 	}
 	v := new(validator)
 	s.validate(v, "")
-	return v.err()
+	return v.Err()
 }
 
 func (s *UpdateChannelRequest) validate(v *validator, path string) {
 	if s.Channel == nil {
-		v.null(join(path, "channel"), "Channel")
+		v.Null(awsproto.JoinPath(path, "channel"), "Channel")
 	} else {
-		v.checkChannelArn(join(path, "channel"), "Channel", *s.Channel)
+		v.checkChannelArn(awsproto.JoinPath(path, "channel"), "Channel", *s.Channel)
 	}
 	if s.Destinations != nil {
-		v.checkDestinations(join(path, "destinations"), "Destinations", s.Destinations)
+		v.checkDestinations(awsproto.JoinPath(path, "destinations"), "Destinations", s.Destinations)
 	}
 	if s.Name != nil {
-		v.checkChannelName(join(path, "name"), "Name", *s.Name)
+		v.checkChannelName(awsproto.JoinPath(path, "name"), "Name", *s.Name)
 	}
 }
 
@@ -2596,20 +2544,20 @@ func (s *UpdateDashboardRequest) Validate() error {
 	}
 	v := new(validator)
 	s.validate(v, "")
-	return v.err()
+	return v.Err()
 }
 
 func (s *UpdateDashboardRequest) validate(v *validator, path string) {
 	if s.DashboardId == nil {
-		v.null(join(path, "dashboardId"), "DashboardId")
+		v.Null(awsproto.JoinPath(path, "dashboardId"), "DashboardId")
 	} else {
-		v.checkDashboardArn(join(path, "dashboardId"), "DashboardId", *s.DashboardId)
+		v.checkDashboardArn(awsproto.JoinPath(path, "dashboardId"), "DashboardId", *s.DashboardId)
 	}
 	if s.RefreshSchedule != nil {
-		s.RefreshSchedule.validate(v, join(path, "refreshSchedule"))
+		s.RefreshSchedule.validate(v, awsproto.JoinPath(path, "refreshSchedule"))
 	}
 	if s.Widgets != nil {
-		v.checkRequestWidgetList(join(path, "widgets"), "Widgets", s.Widgets)
+		v.checkRequestWidgetList(awsproto.JoinPath(path, "widgets"), "Widgets", s.Widgets)
 	}
 }
 
@@ -2621,29 +2569,29 @@ func (s *UpdateEventDataStoreRequest) Validate() error {
 	}
 	v := new(validator)
 	s.validate(v, "")
-	return v.err()
+	return v.Err()
 }
 
 func (s *UpdateEventDataStoreRequest) validate(v *validator, path string) {
 	if s.AdvancedEventSelectors != nil {
-		v.checkAdvancedEventSelectors(join(path, "advancedEventSelectors"), "AdvancedEventSelectors", s.AdvancedEventSelectors)
+		v.checkAdvancedEventSelectors(awsproto.JoinPath(path, "advancedEventSelectors"), "AdvancedEventSelectors", s.AdvancedEventSelectors)
 	}
 	if s.BillingMode != "" {
-		v.checkBillingMode(join(path, "billingMode"), "BillingMode", s.BillingMode)
+		v.checkBillingMode(awsproto.JoinPath(path, "billingMode"), "BillingMode", s.BillingMode)
 	}
 	if s.EventDataStore == nil {
-		v.null(join(path, "eventDataStore"), "EventDataStore")
+		v.Null(awsproto.JoinPath(path, "eventDataStore"), "EventDataStore")
 	} else {
-		v.checkEventDataStoreArn(join(path, "eventDataStore"), "EventDataStore", *s.EventDataStore)
+		v.checkEventDataStoreArn(awsproto.JoinPath(path, "eventDataStore"), "EventDataStore", *s.EventDataStore)
 	}
 	if s.KmsKeyId != nil {
-		v.checkEventDataStoreKmsKeyId(join(path, "kmsKeyId"), "KmsKeyId", *s.KmsKeyId)
+		v.checkEventDataStoreKmsKeyId(awsproto.JoinPath(path, "kmsKeyId"), "KmsKeyId", *s.KmsKeyId)
 	}
 	if s.Name != nil {
-		v.checkEventDataStoreName(join(path, "name"), "Name", *s.Name)
+		v.checkEventDataStoreName(awsproto.JoinPath(path, "name"), "Name", *s.Name)
 	}
 	if s.RetentionPeriod != nil {
-		v.checkRetentionPeriod(join(path, "retentionPeriod"), "RetentionPeriod", *s.RetentionPeriod)
+		v.checkRetentionPeriod(awsproto.JoinPath(path, "retentionPeriod"), "RetentionPeriod", *s.RetentionPeriod)
 	}
 }
 
@@ -2655,25 +2603,25 @@ func (s *UpdateTrailRequest) Validate() error {
 	}
 	v := new(validator)
 	s.validate(v, "")
-	return v.err()
+	return v.Err()
 }
 
 func (s *UpdateTrailRequest) validate(v *validator, path string) {
 	if s.Name == nil {
-		v.null(join(path, "name"), "Name")
+		v.Null(awsproto.JoinPath(path, "name"), "Name")
 	}
 }
 
 func (v *validator) checkViewPropertiesKey(path, member string, x string) {
 	n := utf8.RuneCountInString(string(x))
 	if n < 3 {
-		v.fail(path, member, "min", x, "Member must have length greater than or equal to 3")
+		v.Fail(path, member, "min", x, "Member must have length greater than or equal to 3")
 	}
 	if n > 128 {
-		v.fail(path, member, "max", x, "Member must have length less than or equal to 128")
+		v.Fail(path, member, "max", x, "Member must have length less than or equal to 128")
 	}
 	if !patternViewPropertiesKey.MatchString(string(x)) {
-		v.fail(path, member, "pattern", x, "Member must satisfy regular expression pattern: ^[a-zA-Z0-9._\\-]+$")
+		v.Fail(path, member, "pattern", x, "Member must satisfy regular expression pattern: ^[a-zA-Z0-9._\\-]+$")
 	}
 }
 
@@ -2687,12 +2635,12 @@ func (v *validator) checkViewPropertiesMap(path, member string, x map[string]str
 func (v *validator) checkViewPropertiesValue(path, member string, x string) {
 	n := utf8.RuneCountInString(string(x))
 	if n < 1 {
-		v.fail(path, member, "min", x, "Member must have length greater than or equal to 1")
+		v.Fail(path, member, "min", x, "Member must have length greater than or equal to 1")
 	}
 	if n > 128 {
-		v.fail(path, member, "max", x, "Member must have length less than or equal to 128")
+		v.Fail(path, member, "max", x, "Member must have length less than or equal to 128")
 	}
 	if !patternViewPropertiesValue.MatchString(string(x)) {
-		v.fail(path, member, "pattern", x, "Member must satisfy regular expression pattern: ^[a-zA-Z0-9._\\- ]+$")
+		v.Fail(path, member, "pattern", x, "Member must satisfy regular expression pattern: ^[a-zA-Z0-9._\\- ]+$")
 	}
 }

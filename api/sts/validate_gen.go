@@ -3,7 +3,6 @@
 package sts
 
 import (
-	"fmt"
 	"regexp"
 	"strconv"
 	"unicode/utf8"
@@ -11,59 +10,8 @@ import (
 	"github.com/cairnhq/cairn/awsproto"
 )
 
-// redacted replaces the value of a sensitive member in validation messages.
-const redacted = "*** Sensitive Data Redacted ***"
-
 // validator collects the violations of one request.
-type validator struct{ violations []awsproto.Violation }
-
-// null records a missing required member.
-func (v *validator) null(path, member string) {
-	v.violations = append(v.violations, awsproto.Violation{
-		Path: path, Member: member, Constraint: "required",
-		Message: "Value null at '" + path + "' failed to satisfy constraint: Member must not be null",
-	})
-}
-
-// fail records a present member that breaks rule.
-func (v *validator) fail(path, member, constraint, value, rule string) {
-	v.violations = append(v.violations, awsproto.Violation{
-		Path: path, Member: member, Constraint: constraint, Value: value,
-		Message: "Value '" + value + "' at '" + path + "' failed to satisfy constraint: " + rule,
-	})
-}
-
-func (v *validator) err() error {
-	if len(v.violations) == 0 {
-		return nil
-	}
-	return &awsproto.ValidationError{Violations: v.violations}
-}
-
-// join appends a member to a path, AWS style ("a.b").
-func join(path, member string) string {
-	if path == "" {
-		return member
-	}
-	return path + "." + member
-}
-
-// elem is the path of the i-th (0-based) list element, AWS style ("a.1.member").
-func elem(path string, i int) string {
-	return path + "." + strconv.Itoa(i+1) + ".member"
-}
-
-// listString prints a list of scalars the way AWS messages do ("[a, b]").
-func listString[T ~string | ~int32 | ~int64 | ~float64 | ~bool](x []T) string {
-	b := []byte{'['}
-	for i, e := range x {
-		if i > 0 {
-			b = append(b, ", "...)
-		}
-		b = fmt.Append(b, e)
-	}
-	return string(append(b, ']'))
-}
+type validator struct{ awsproto.Checker }
 
 // Model patterns, anchored: AWS matches them against the whole value.
 var (
@@ -89,49 +37,49 @@ func (s *AssumeRoleRequest) Validate() error {
 	}
 	v := new(validator)
 	s.validate(v, "")
-	return v.err()
+	return v.Err()
 }
 
 func (s *AssumeRoleRequest) validate(v *validator, path string) {
 	if s.DurationSeconds != nil {
-		v.checkRoleDurationSecondsType(join(path, "durationSeconds"), "DurationSeconds", *s.DurationSeconds)
+		v.checkRoleDurationSecondsType(awsproto.JoinPath(path, "durationSeconds"), "DurationSeconds", *s.DurationSeconds)
 	}
 	if s.ExternalId != nil {
-		v.checkExternalIdType(join(path, "externalId"), "ExternalId", *s.ExternalId)
+		v.checkExternalIdType(awsproto.JoinPath(path, "externalId"), "ExternalId", *s.ExternalId)
 	}
 	if s.Policy != nil {
-		v.checkUnrestrictedSessionPolicyDocumentType(join(path, "policy"), "Policy", *s.Policy)
+		v.checkUnrestrictedSessionPolicyDocumentType(awsproto.JoinPath(path, "policy"), "Policy", *s.Policy)
 	}
 	if s.PolicyArns != nil {
-		v.checkPolicyDescriptorListType(join(path, "policyArns"), "PolicyArns", s.PolicyArns)
+		v.checkPolicyDescriptorListType(awsproto.JoinPath(path, "policyArns"), "PolicyArns", s.PolicyArns)
 	}
 	if s.ProvidedContexts != nil {
-		v.checkProvidedContextsListType(join(path, "providedContexts"), "ProvidedContexts", s.ProvidedContexts)
+		v.checkProvidedContextsListType(awsproto.JoinPath(path, "providedContexts"), "ProvidedContexts", s.ProvidedContexts)
 	}
 	if s.RoleArn == nil {
-		v.null(join(path, "roleArn"), "RoleArn")
+		v.Null(awsproto.JoinPath(path, "roleArn"), "RoleArn")
 	} else {
-		v.checkArnType(join(path, "roleArn"), "RoleArn", *s.RoleArn)
+		v.checkArnType(awsproto.JoinPath(path, "roleArn"), "RoleArn", *s.RoleArn)
 	}
 	if s.RoleSessionName == nil {
-		v.null(join(path, "roleSessionName"), "RoleSessionName")
+		v.Null(awsproto.JoinPath(path, "roleSessionName"), "RoleSessionName")
 	} else {
-		v.checkRoleSessionNameType(join(path, "roleSessionName"), "RoleSessionName", *s.RoleSessionName)
+		v.checkRoleSessionNameType(awsproto.JoinPath(path, "roleSessionName"), "RoleSessionName", *s.RoleSessionName)
 	}
 	if s.SerialNumber != nil {
-		v.checkSerialNumberType(join(path, "serialNumber"), "SerialNumber", *s.SerialNumber)
+		v.checkSerialNumberType(awsproto.JoinPath(path, "serialNumber"), "SerialNumber", *s.SerialNumber)
 	}
 	if s.SourceIdentity != nil {
-		v.checkSourceIdentityType(join(path, "sourceIdentity"), "SourceIdentity", *s.SourceIdentity)
+		v.checkSourceIdentityType(awsproto.JoinPath(path, "sourceIdentity"), "SourceIdentity", *s.SourceIdentity)
 	}
 	if s.Tags != nil {
-		v.checkTagListType(join(path, "tags"), "Tags", s.Tags)
+		v.checkTagListType(awsproto.JoinPath(path, "tags"), "Tags", s.Tags)
 	}
 	if s.TokenCode != nil {
-		v.checkTokenCodeType(join(path, "tokenCode"), "TokenCode", *s.TokenCode)
+		v.checkTokenCodeType(awsproto.JoinPath(path, "tokenCode"), "TokenCode", *s.TokenCode)
 	}
 	if s.TransitiveTagKeys != nil {
-		v.checkTagKeyListType(join(path, "transitiveTagKeys"), "TransitiveTagKeys", s.TransitiveTagKeys)
+		v.checkTagKeyListType(awsproto.JoinPath(path, "transitiveTagKeys"), "TransitiveTagKeys", s.TransitiveTagKeys)
 	}
 }
 
@@ -143,33 +91,33 @@ func (s *AssumeRoleWithSAMLRequest) Validate() error {
 	}
 	v := new(validator)
 	s.validate(v, "")
-	return v.err()
+	return v.Err()
 }
 
 func (s *AssumeRoleWithSAMLRequest) validate(v *validator, path string) {
 	if s.DurationSeconds != nil {
-		v.checkRoleDurationSecondsType(join(path, "durationSeconds"), "DurationSeconds", *s.DurationSeconds)
+		v.checkRoleDurationSecondsType(awsproto.JoinPath(path, "durationSeconds"), "DurationSeconds", *s.DurationSeconds)
 	}
 	if s.Policy != nil {
-		v.checkSessionPolicyDocumentType(join(path, "policy"), "Policy", *s.Policy)
+		v.checkSessionPolicyDocumentType(awsproto.JoinPath(path, "policy"), "Policy", *s.Policy)
 	}
 	if s.PolicyArns != nil {
-		v.checkPolicyDescriptorListType(join(path, "policyArns"), "PolicyArns", s.PolicyArns)
+		v.checkPolicyDescriptorListType(awsproto.JoinPath(path, "policyArns"), "PolicyArns", s.PolicyArns)
 	}
 	if s.PrincipalArn == nil {
-		v.null(join(path, "principalArn"), "PrincipalArn")
+		v.Null(awsproto.JoinPath(path, "principalArn"), "PrincipalArn")
 	} else {
-		v.checkArnType(join(path, "principalArn"), "PrincipalArn", *s.PrincipalArn)
+		v.checkArnType(awsproto.JoinPath(path, "principalArn"), "PrincipalArn", *s.PrincipalArn)
 	}
 	if s.RoleArn == nil {
-		v.null(join(path, "roleArn"), "RoleArn")
+		v.Null(awsproto.JoinPath(path, "roleArn"), "RoleArn")
 	} else {
-		v.checkArnType(join(path, "roleArn"), "RoleArn", *s.RoleArn)
+		v.checkArnType(awsproto.JoinPath(path, "roleArn"), "RoleArn", *s.RoleArn)
 	}
 	if s.SAMLAssertion == nil {
-		v.null(join(path, "sAMLAssertion"), "SAMLAssertion")
+		v.Null(awsproto.JoinPath(path, "sAMLAssertion"), "SAMLAssertion")
 	} else {
-		v.checkSAMLAssertionType(join(path, "sAMLAssertion"), "SAMLAssertion", *s.SAMLAssertion)
+		v.checkSAMLAssertionType(awsproto.JoinPath(path, "sAMLAssertion"), "SAMLAssertion", *s.SAMLAssertion)
 	}
 }
 
@@ -181,36 +129,36 @@ func (s *AssumeRoleWithWebIdentityRequest) Validate() error {
 	}
 	v := new(validator)
 	s.validate(v, "")
-	return v.err()
+	return v.Err()
 }
 
 func (s *AssumeRoleWithWebIdentityRequest) validate(v *validator, path string) {
 	if s.DurationSeconds != nil {
-		v.checkRoleDurationSecondsType(join(path, "durationSeconds"), "DurationSeconds", *s.DurationSeconds)
+		v.checkRoleDurationSecondsType(awsproto.JoinPath(path, "durationSeconds"), "DurationSeconds", *s.DurationSeconds)
 	}
 	if s.Policy != nil {
-		v.checkSessionPolicyDocumentType(join(path, "policy"), "Policy", *s.Policy)
+		v.checkSessionPolicyDocumentType(awsproto.JoinPath(path, "policy"), "Policy", *s.Policy)
 	}
 	if s.PolicyArns != nil {
-		v.checkPolicyDescriptorListType(join(path, "policyArns"), "PolicyArns", s.PolicyArns)
+		v.checkPolicyDescriptorListType(awsproto.JoinPath(path, "policyArns"), "PolicyArns", s.PolicyArns)
 	}
 	if s.ProviderId != nil {
-		v.checkUrlType(join(path, "providerId"), "ProviderId", *s.ProviderId)
+		v.checkUrlType(awsproto.JoinPath(path, "providerId"), "ProviderId", *s.ProviderId)
 	}
 	if s.RoleArn == nil {
-		v.null(join(path, "roleArn"), "RoleArn")
+		v.Null(awsproto.JoinPath(path, "roleArn"), "RoleArn")
 	} else {
-		v.checkArnType(join(path, "roleArn"), "RoleArn", *s.RoleArn)
+		v.checkArnType(awsproto.JoinPath(path, "roleArn"), "RoleArn", *s.RoleArn)
 	}
 	if s.RoleSessionName == nil {
-		v.null(join(path, "roleSessionName"), "RoleSessionName")
+		v.Null(awsproto.JoinPath(path, "roleSessionName"), "RoleSessionName")
 	} else {
-		v.checkRoleSessionNameType(join(path, "roleSessionName"), "RoleSessionName", *s.RoleSessionName)
+		v.checkRoleSessionNameType(awsproto.JoinPath(path, "roleSessionName"), "RoleSessionName", *s.RoleSessionName)
 	}
 	if s.WebIdentityToken == nil {
-		v.null(join(path, "webIdentityToken"), "WebIdentityToken")
+		v.Null(awsproto.JoinPath(path, "webIdentityToken"), "WebIdentityToken")
 	} else {
-		v.checkClientTokenType(join(path, "webIdentityToken"), "WebIdentityToken", *s.WebIdentityToken)
+		v.checkClientTokenType(awsproto.JoinPath(path, "webIdentityToken"), "WebIdentityToken", *s.WebIdentityToken)
 	}
 }
 
@@ -222,22 +170,22 @@ func (s *AssumeRootRequest) Validate() error {
 	}
 	v := new(validator)
 	s.validate(v, "")
-	return v.err()
+	return v.Err()
 }
 
 func (s *AssumeRootRequest) validate(v *validator, path string) {
 	if s.DurationSeconds != nil {
-		v.checkRootDurationSecondsType(join(path, "durationSeconds"), "DurationSeconds", *s.DurationSeconds)
+		v.checkRootDurationSecondsType(awsproto.JoinPath(path, "durationSeconds"), "DurationSeconds", *s.DurationSeconds)
 	}
 	if s.TargetPrincipal == nil {
-		v.null(join(path, "targetPrincipal"), "TargetPrincipal")
+		v.Null(awsproto.JoinPath(path, "targetPrincipal"), "TargetPrincipal")
 	} else {
-		v.checkTargetPrincipalType(join(path, "targetPrincipal"), "TargetPrincipal", *s.TargetPrincipal)
+		v.checkTargetPrincipalType(awsproto.JoinPath(path, "targetPrincipal"), "TargetPrincipal", *s.TargetPrincipal)
 	}
 	if s.TaskPolicyArn == nil {
-		v.null(join(path, "taskPolicyArn"), "TaskPolicyArn")
+		v.Null(awsproto.JoinPath(path, "taskPolicyArn"), "TaskPolicyArn")
 	} else {
-		s.TaskPolicyArn.validate(v, join(path, "taskPolicyArn"))
+		s.TaskPolicyArn.validate(v, awsproto.JoinPath(path, "taskPolicyArn"))
 	}
 }
 
@@ -249,14 +197,14 @@ func (s *DecodeAuthorizationMessageRequest) Validate() error {
 	}
 	v := new(validator)
 	s.validate(v, "")
-	return v.err()
+	return v.Err()
 }
 
 func (s *DecodeAuthorizationMessageRequest) validate(v *validator, path string) {
 	if s.EncodedMessage == nil {
-		v.null(join(path, "encodedMessage"), "EncodedMessage")
+		v.Null(awsproto.JoinPath(path, "encodedMessage"), "EncodedMessage")
 	} else {
-		v.checkEncodedMessageType(join(path, "encodedMessage"), "EncodedMessage", *s.EncodedMessage)
+		v.checkEncodedMessageType(awsproto.JoinPath(path, "encodedMessage"), "EncodedMessage", *s.EncodedMessage)
 	}
 }
 
@@ -268,14 +216,14 @@ func (s *GetAccessKeyInfoRequest) Validate() error {
 	}
 	v := new(validator)
 	s.validate(v, "")
-	return v.err()
+	return v.Err()
 }
 
 func (s *GetAccessKeyInfoRequest) validate(v *validator, path string) {
 	if s.AccessKeyId == nil {
-		v.null(join(path, "accessKeyId"), "AccessKeyId")
+		v.Null(awsproto.JoinPath(path, "accessKeyId"), "AccessKeyId")
 	} else {
-		v.checkAccessKeyIdType(join(path, "accessKeyId"), "AccessKeyId", *s.AccessKeyId)
+		v.checkAccessKeyIdType(awsproto.JoinPath(path, "accessKeyId"), "AccessKeyId", *s.AccessKeyId)
 	}
 }
 
@@ -287,7 +235,7 @@ func (s *GetCallerIdentityRequest) Validate() error {
 	}
 	v := new(validator)
 	s.validate(v, "")
-	return v.err()
+	return v.Err()
 }
 
 func (s *GetCallerIdentityRequest) validate(v *validator, path string) {
@@ -301,12 +249,12 @@ func (s *GetDelegatedAccessTokenRequest) Validate() error {
 	}
 	v := new(validator)
 	s.validate(v, "")
-	return v.err()
+	return v.Err()
 }
 
 func (s *GetDelegatedAccessTokenRequest) validate(v *validator, path string) {
 	if s.TradeInToken == nil {
-		v.null(join(path, "tradeInToken"), "TradeInToken")
+		v.Null(awsproto.JoinPath(path, "tradeInToken"), "TradeInToken")
 	}
 }
 
@@ -318,26 +266,26 @@ func (s *GetFederationTokenRequest) Validate() error {
 	}
 	v := new(validator)
 	s.validate(v, "")
-	return v.err()
+	return v.Err()
 }
 
 func (s *GetFederationTokenRequest) validate(v *validator, path string) {
 	if s.DurationSeconds != nil {
-		v.checkDurationSecondsType(join(path, "durationSeconds"), "DurationSeconds", *s.DurationSeconds)
+		v.checkDurationSecondsType(awsproto.JoinPath(path, "durationSeconds"), "DurationSeconds", *s.DurationSeconds)
 	}
 	if s.Name == nil {
-		v.null(join(path, "name"), "Name")
+		v.Null(awsproto.JoinPath(path, "name"), "Name")
 	} else {
-		v.checkUserNameType(join(path, "name"), "Name", *s.Name)
+		v.checkUserNameType(awsproto.JoinPath(path, "name"), "Name", *s.Name)
 	}
 	if s.Policy != nil {
-		v.checkSessionPolicyDocumentType(join(path, "policy"), "Policy", *s.Policy)
+		v.checkSessionPolicyDocumentType(awsproto.JoinPath(path, "policy"), "Policy", *s.Policy)
 	}
 	if s.PolicyArns != nil {
-		v.checkPolicyDescriptorListType(join(path, "policyArns"), "PolicyArns", s.PolicyArns)
+		v.checkPolicyDescriptorListType(awsproto.JoinPath(path, "policyArns"), "PolicyArns", s.PolicyArns)
 	}
 	if s.Tags != nil {
-		v.checkTagListType(join(path, "tags"), "Tags", s.Tags)
+		v.checkTagListType(awsproto.JoinPath(path, "tags"), "Tags", s.Tags)
 	}
 }
 
@@ -349,18 +297,18 @@ func (s *GetSessionTokenRequest) Validate() error {
 	}
 	v := new(validator)
 	s.validate(v, "")
-	return v.err()
+	return v.Err()
 }
 
 func (s *GetSessionTokenRequest) validate(v *validator, path string) {
 	if s.DurationSeconds != nil {
-		v.checkDurationSecondsType(join(path, "durationSeconds"), "DurationSeconds", *s.DurationSeconds)
+		v.checkDurationSecondsType(awsproto.JoinPath(path, "durationSeconds"), "DurationSeconds", *s.DurationSeconds)
 	}
 	if s.SerialNumber != nil {
-		v.checkSerialNumberType(join(path, "serialNumber"), "SerialNumber", *s.SerialNumber)
+		v.checkSerialNumberType(awsproto.JoinPath(path, "serialNumber"), "SerialNumber", *s.SerialNumber)
 	}
 	if s.TokenCode != nil {
-		v.checkTokenCodeType(join(path, "tokenCode"), "TokenCode", *s.TokenCode)
+		v.checkTokenCodeType(awsproto.JoinPath(path, "tokenCode"), "TokenCode", *s.TokenCode)
 	}
 }
 
@@ -372,25 +320,25 @@ func (s *GetWebIdentityTokenRequest) Validate() error {
 	}
 	v := new(validator)
 	s.validate(v, "")
-	return v.err()
+	return v.Err()
 }
 
 func (s *GetWebIdentityTokenRequest) validate(v *validator, path string) {
 	if s.Audience == nil {
-		v.null(join(path, "audience"), "Audience")
+		v.Null(awsproto.JoinPath(path, "audience"), "Audience")
 	} else {
-		v.checkWebIdentityTokenAudienceListType(join(path, "audience"), "Audience", s.Audience)
+		v.checkWebIdentityTokenAudienceListType(awsproto.JoinPath(path, "audience"), "Audience", s.Audience)
 	}
 	if s.DurationSeconds != nil {
-		v.checkWebIdentityTokenDurationSecondsType(join(path, "durationSeconds"), "DurationSeconds", *s.DurationSeconds)
+		v.checkWebIdentityTokenDurationSecondsType(awsproto.JoinPath(path, "durationSeconds"), "DurationSeconds", *s.DurationSeconds)
 	}
 	if s.SigningAlgorithm == nil {
-		v.null(join(path, "signingAlgorithm"), "SigningAlgorithm")
+		v.Null(awsproto.JoinPath(path, "signingAlgorithm"), "SigningAlgorithm")
 	} else {
-		v.checkJwtAlgorithmType(join(path, "signingAlgorithm"), "SigningAlgorithm", *s.SigningAlgorithm)
+		v.checkJwtAlgorithmType(awsproto.JoinPath(path, "signingAlgorithm"), "SigningAlgorithm", *s.SigningAlgorithm)
 	}
 	if s.Tags != nil {
-		v.checkTagListType(join(path, "tags"), "Tags", s.Tags)
+		v.checkTagListType(awsproto.JoinPath(path, "tags"), "Tags", s.Tags)
 	}
 }
 
@@ -402,12 +350,12 @@ func (s *PolicyDescriptorType) Validate() error {
 	}
 	v := new(validator)
 	s.validate(v, "")
-	return v.err()
+	return v.Err()
 }
 
 func (s *PolicyDescriptorType) validate(v *validator, path string) {
 	if s.Arn != nil {
-		v.checkArnType(join(path, "arn"), "arn", *s.Arn)
+		v.checkArnType(awsproto.JoinPath(path, "arn"), "arn", *s.Arn)
 	}
 }
 
@@ -419,47 +367,47 @@ func (s *ProvidedContext) Validate() error {
 	}
 	v := new(validator)
 	s.validate(v, "")
-	return v.err()
+	return v.Err()
 }
 
 func (s *ProvidedContext) validate(v *validator, path string) {
 	if s.ContextAssertion != nil {
-		v.checkContextAssertionType(join(path, "contextAssertion"), "ContextAssertion", *s.ContextAssertion)
+		v.checkContextAssertionType(awsproto.JoinPath(path, "contextAssertion"), "ContextAssertion", *s.ContextAssertion)
 	}
 	if s.ProviderArn != nil {
-		v.checkArnType(join(path, "providerArn"), "ProviderArn", *s.ProviderArn)
+		v.checkArnType(awsproto.JoinPath(path, "providerArn"), "ProviderArn", *s.ProviderArn)
 	}
 }
 
 func (v *validator) checkProvidedContextsListType(path, member string, x []ProvidedContext) {
 	n := len(x)
 	if n < 1 {
-		v.fail(path, member, "min", "["+strconv.Itoa(len(x))+" elements]", "Member must have length greater than or equal to 1")
+		v.Fail(path, member, "min", "["+strconv.Itoa(len(x))+" elements]", "Member must have length greater than or equal to 1")
 	}
 	if n > 5 {
-		v.fail(path, member, "max", "["+strconv.Itoa(len(x))+" elements]", "Member must have length less than or equal to 5")
+		v.Fail(path, member, "max", "["+strconv.Itoa(len(x))+" elements]", "Member must have length less than or equal to 5")
 	}
 	for i := range x {
-		x[i].validate(v, elem(path, i))
+		x[i].validate(v, awsproto.ElemPath(path, i))
 	}
 }
 
 func (v *validator) checkRootDurationSecondsType(path, member string, x int32) {
 	if x < 0 {
-		v.fail(path, member, "min", strconv.FormatInt(int64(x), 10), "Member must have value greater than or equal to 0")
+		v.Fail(path, member, "min", strconv.FormatInt(int64(x), 10), "Member must have value greater than or equal to 0")
 	}
 	if x > 900 {
-		v.fail(path, member, "max", strconv.FormatInt(int64(x), 10), "Member must have value less than or equal to 900")
+		v.Fail(path, member, "max", strconv.FormatInt(int64(x), 10), "Member must have value less than or equal to 900")
 	}
 }
 
 func (v *validator) checkSAMLAssertionType(path, member string, x string) {
 	n := utf8.RuneCountInString(string(x))
 	if n < 4 {
-		v.fail(path, member, "min", redacted, "Member must have length greater than or equal to 4")
+		v.Fail(path, member, "min", awsproto.Redacted, "Member must have length greater than or equal to 4")
 	}
 	if n > 100000 {
-		v.fail(path, member, "max", redacted, "Member must have length less than or equal to 100000")
+		v.Fail(path, member, "max", awsproto.Redacted, "Member must have length less than or equal to 100000")
 	}
 }
 
@@ -471,304 +419,304 @@ func (s *Tag) Validate() error {
 	}
 	v := new(validator)
 	s.validate(v, "")
-	return v.err()
+	return v.Err()
 }
 
 func (s *Tag) validate(v *validator, path string) {
 	if s.Key == nil {
-		v.null(join(path, "key"), "Key")
+		v.Null(awsproto.JoinPath(path, "key"), "Key")
 	} else {
-		v.checkTagKeyType(join(path, "key"), "Key", *s.Key)
+		v.checkTagKeyType(awsproto.JoinPath(path, "key"), "Key", *s.Key)
 	}
 	if s.Value == nil {
-		v.null(join(path, "value"), "Value")
+		v.Null(awsproto.JoinPath(path, "value"), "Value")
 	} else {
-		v.checkTagValueType(join(path, "value"), "Value", *s.Value)
+		v.checkTagValueType(awsproto.JoinPath(path, "value"), "Value", *s.Value)
 	}
 }
 
 func (v *validator) checkTargetPrincipalType(path, member string, x string) {
 	n := utf8.RuneCountInString(string(x))
 	if n < 12 {
-		v.fail(path, member, "min", x, "Member must have length greater than or equal to 12")
+		v.Fail(path, member, "min", x, "Member must have length greater than or equal to 12")
 	}
 	if n > 2048 {
-		v.fail(path, member, "max", x, "Member must have length less than or equal to 2048")
+		v.Fail(path, member, "max", x, "Member must have length less than or equal to 2048")
 	}
 }
 
 func (v *validator) checkAccessKeyIdType(path, member string, x string) {
 	n := utf8.RuneCountInString(string(x))
 	if n < 16 {
-		v.fail(path, member, "min", x, "Member must have length greater than or equal to 16")
+		v.Fail(path, member, "min", x, "Member must have length greater than or equal to 16")
 	}
 	if n > 128 {
-		v.fail(path, member, "max", x, "Member must have length less than or equal to 128")
+		v.Fail(path, member, "max", x, "Member must have length less than or equal to 128")
 	}
 	if !patternAccessKeyIdType.MatchString(string(x)) {
-		v.fail(path, member, "pattern", x, "Member must satisfy regular expression pattern: [\\w]*")
+		v.Fail(path, member, "pattern", x, "Member must satisfy regular expression pattern: [\\w]*")
 	}
 }
 
 func (v *validator) checkArnType(path, member string, x string) {
 	n := utf8.RuneCountInString(string(x))
 	if n < 20 {
-		v.fail(path, member, "min", x, "Member must have length greater than or equal to 20")
+		v.Fail(path, member, "min", x, "Member must have length greater than or equal to 20")
 	}
 	if n > 2048 {
-		v.fail(path, member, "max", x, "Member must have length less than or equal to 2048")
+		v.Fail(path, member, "max", x, "Member must have length less than or equal to 2048")
 	}
 	if !patternArnType.MatchString(string(x)) {
-		v.fail(path, member, "pattern", x, "Member must satisfy regular expression pattern: [\\u0009\\u000A\\u000D\\u0020-\\u007E\\u0085\\u00A0-\\uD7FF\\uE000-\\uFFFD\\u10000-\\u10FFFF]+")
+		v.Fail(path, member, "pattern", x, "Member must satisfy regular expression pattern: [\\u0009\\u000A\\u000D\\u0020-\\u007E\\u0085\\u00A0-\\uD7FF\\uE000-\\uFFFD\\u10000-\\u10FFFF]+")
 	}
 }
 
 func (v *validator) checkClientTokenType(path, member string, x string) {
 	n := utf8.RuneCountInString(string(x))
 	if n < 4 {
-		v.fail(path, member, "min", redacted, "Member must have length greater than or equal to 4")
+		v.Fail(path, member, "min", awsproto.Redacted, "Member must have length greater than or equal to 4")
 	}
 	if n > 20000 {
-		v.fail(path, member, "max", redacted, "Member must have length less than or equal to 20000")
+		v.Fail(path, member, "max", awsproto.Redacted, "Member must have length less than or equal to 20000")
 	}
 }
 
 func (v *validator) checkContextAssertionType(path, member string, x string) {
 	n := utf8.RuneCountInString(string(x))
 	if n < 4 {
-		v.fail(path, member, "min", x, "Member must have length greater than or equal to 4")
+		v.Fail(path, member, "min", x, "Member must have length greater than or equal to 4")
 	}
 	if n > 2048 {
-		v.fail(path, member, "max", x, "Member must have length less than or equal to 2048")
+		v.Fail(path, member, "max", x, "Member must have length less than or equal to 2048")
 	}
 }
 
 func (v *validator) checkDurationSecondsType(path, member string, x int32) {
 	if x < 900 {
-		v.fail(path, member, "min", strconv.FormatInt(int64(x), 10), "Member must have value greater than or equal to 900")
+		v.Fail(path, member, "min", strconv.FormatInt(int64(x), 10), "Member must have value greater than or equal to 900")
 	}
 	if x > 129600 {
-		v.fail(path, member, "max", strconv.FormatInt(int64(x), 10), "Member must have value less than or equal to 129600")
+		v.Fail(path, member, "max", strconv.FormatInt(int64(x), 10), "Member must have value less than or equal to 129600")
 	}
 }
 
 func (v *validator) checkEncodedMessageType(path, member string, x string) {
 	n := utf8.RuneCountInString(string(x))
 	if n < 1 {
-		v.fail(path, member, "min", x, "Member must have length greater than or equal to 1")
+		v.Fail(path, member, "min", x, "Member must have length greater than or equal to 1")
 	}
 	if n > 10240 {
-		v.fail(path, member, "max", x, "Member must have length less than or equal to 10240")
+		v.Fail(path, member, "max", x, "Member must have length less than or equal to 10240")
 	}
 }
 
 func (v *validator) checkExternalIdType(path, member string, x string) {
 	n := utf8.RuneCountInString(string(x))
 	if n < 2 {
-		v.fail(path, member, "min", x, "Member must have length greater than or equal to 2")
+		v.Fail(path, member, "min", x, "Member must have length greater than or equal to 2")
 	}
 	if n > 1224 {
-		v.fail(path, member, "max", x, "Member must have length less than or equal to 1224")
+		v.Fail(path, member, "max", x, "Member must have length less than or equal to 1224")
 	}
 	if !patternExternalIdType.MatchString(string(x)) {
-		v.fail(path, member, "pattern", x, "Member must satisfy regular expression pattern: [\\w+=,.@:\\/-]*")
+		v.Fail(path, member, "pattern", x, "Member must satisfy regular expression pattern: [\\w+=,.@:\\/-]*")
 	}
 }
 
 func (v *validator) checkJwtAlgorithmType(path, member string, x string) {
 	n := utf8.RuneCountInString(string(x))
 	if n < 5 {
-		v.fail(path, member, "min", x, "Member must have length greater than or equal to 5")
+		v.Fail(path, member, "min", x, "Member must have length greater than or equal to 5")
 	}
 	if n > 5 {
-		v.fail(path, member, "max", x, "Member must have length less than or equal to 5")
+		v.Fail(path, member, "max", x, "Member must have length less than or equal to 5")
 	}
 }
 
 func (v *validator) checkPolicyDescriptorListType(path, member string, x []PolicyDescriptorType) {
 	for i := range x {
-		x[i].validate(v, elem(path, i))
+		x[i].validate(v, awsproto.ElemPath(path, i))
 	}
 }
 
 func (v *validator) checkRoleDurationSecondsType(path, member string, x int32) {
 	if x < 900 {
-		v.fail(path, member, "min", strconv.FormatInt(int64(x), 10), "Member must have value greater than or equal to 900")
+		v.Fail(path, member, "min", strconv.FormatInt(int64(x), 10), "Member must have value greater than or equal to 900")
 	}
 	if x > 43200 {
-		v.fail(path, member, "max", strconv.FormatInt(int64(x), 10), "Member must have value less than or equal to 43200")
+		v.Fail(path, member, "max", strconv.FormatInt(int64(x), 10), "Member must have value less than or equal to 43200")
 	}
 }
 
 func (v *validator) checkRoleSessionNameType(path, member string, x string) {
 	n := utf8.RuneCountInString(string(x))
 	if n < 2 {
-		v.fail(path, member, "min", x, "Member must have length greater than or equal to 2")
+		v.Fail(path, member, "min", x, "Member must have length greater than or equal to 2")
 	}
 	if n > 64 {
-		v.fail(path, member, "max", x, "Member must have length less than or equal to 64")
+		v.Fail(path, member, "max", x, "Member must have length less than or equal to 64")
 	}
 	if !patternRoleSessionNameType.MatchString(string(x)) {
-		v.fail(path, member, "pattern", x, "Member must satisfy regular expression pattern: [\\w+=,.@-]*")
+		v.Fail(path, member, "pattern", x, "Member must satisfy regular expression pattern: [\\w+=,.@-]*")
 	}
 }
 
 func (v *validator) checkSerialNumberType(path, member string, x string) {
 	n := utf8.RuneCountInString(string(x))
 	if n < 9 {
-		v.fail(path, member, "min", x, "Member must have length greater than or equal to 9")
+		v.Fail(path, member, "min", x, "Member must have length greater than or equal to 9")
 	}
 	if n > 256 {
-		v.fail(path, member, "max", x, "Member must have length less than or equal to 256")
+		v.Fail(path, member, "max", x, "Member must have length less than or equal to 256")
 	}
 	if !patternSerialNumberType.MatchString(string(x)) {
-		v.fail(path, member, "pattern", x, "Member must satisfy regular expression pattern: [\\w+=/:,.@-]*")
+		v.Fail(path, member, "pattern", x, "Member must satisfy regular expression pattern: [\\w+=/:,.@-]*")
 	}
 }
 
 func (v *validator) checkSessionPolicyDocumentType(path, member string, x string) {
 	n := utf8.RuneCountInString(string(x))
 	if n < 1 {
-		v.fail(path, member, "min", x, "Member must have length greater than or equal to 1")
+		v.Fail(path, member, "min", x, "Member must have length greater than or equal to 1")
 	}
 	if n > 2048 {
-		v.fail(path, member, "max", x, "Member must have length less than or equal to 2048")
+		v.Fail(path, member, "max", x, "Member must have length less than or equal to 2048")
 	}
 	if !patternSessionPolicyDocumentType.MatchString(string(x)) {
-		v.fail(path, member, "pattern", x, "Member must satisfy regular expression pattern: [\\u0009\\u000A\\u000D\\u0020-\\u00FF]+")
+		v.Fail(path, member, "pattern", x, "Member must satisfy regular expression pattern: [\\u0009\\u000A\\u000D\\u0020-\\u00FF]+")
 	}
 }
 
 func (v *validator) checkSourceIdentityType(path, member string, x string) {
 	n := utf8.RuneCountInString(string(x))
 	if n < 2 {
-		v.fail(path, member, "min", x, "Member must have length greater than or equal to 2")
+		v.Fail(path, member, "min", x, "Member must have length greater than or equal to 2")
 	}
 	if n > 64 {
-		v.fail(path, member, "max", x, "Member must have length less than or equal to 64")
+		v.Fail(path, member, "max", x, "Member must have length less than or equal to 64")
 	}
 	if !patternSourceIdentityType.MatchString(string(x)) {
-		v.fail(path, member, "pattern", x, "Member must satisfy regular expression pattern: [\\w+=,.@-]*")
+		v.Fail(path, member, "pattern", x, "Member must satisfy regular expression pattern: [\\w+=,.@-]*")
 	}
 }
 
 func (v *validator) checkTagKeyListType(path, member string, x []string) {
 	n := len(x)
 	if n > 50 {
-		v.fail(path, member, "max", listString(x), "Member must have length less than or equal to 50")
+		v.Fail(path, member, "max", awsproto.ListString(x), "Member must have length less than or equal to 50")
 	}
 	for i := range x {
-		v.checkTagKeyType(elem(path, i), member, x[i])
+		v.checkTagKeyType(awsproto.ElemPath(path, i), member, x[i])
 	}
 }
 
 func (v *validator) checkTagKeyType(path, member string, x string) {
 	n := utf8.RuneCountInString(string(x))
 	if n < 1 {
-		v.fail(path, member, "min", x, "Member must have length greater than or equal to 1")
+		v.Fail(path, member, "min", x, "Member must have length greater than or equal to 1")
 	}
 	if n > 128 {
-		v.fail(path, member, "max", x, "Member must have length less than or equal to 128")
+		v.Fail(path, member, "max", x, "Member must have length less than or equal to 128")
 	}
 	if !patternTagKeyType.MatchString(string(x)) {
-		v.fail(path, member, "pattern", x, "Member must satisfy regular expression pattern: [\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]+")
+		v.Fail(path, member, "pattern", x, "Member must satisfy regular expression pattern: [\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]+")
 	}
 }
 
 func (v *validator) checkTagListType(path, member string, x []Tag) {
 	n := len(x)
 	if n > 50 {
-		v.fail(path, member, "max", "["+strconv.Itoa(len(x))+" elements]", "Member must have length less than or equal to 50")
+		v.Fail(path, member, "max", "["+strconv.Itoa(len(x))+" elements]", "Member must have length less than or equal to 50")
 	}
 	for i := range x {
-		x[i].validate(v, elem(path, i))
+		x[i].validate(v, awsproto.ElemPath(path, i))
 	}
 }
 
 func (v *validator) checkTagValueType(path, member string, x string) {
 	n := utf8.RuneCountInString(string(x))
 	if n > 256 {
-		v.fail(path, member, "max", x, "Member must have length less than or equal to 256")
+		v.Fail(path, member, "max", x, "Member must have length less than or equal to 256")
 	}
 	if !patternTagValueType.MatchString(string(x)) {
-		v.fail(path, member, "pattern", x, "Member must satisfy regular expression pattern: [\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]*")
+		v.Fail(path, member, "pattern", x, "Member must satisfy regular expression pattern: [\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]*")
 	}
 }
 
 func (v *validator) checkTokenCodeType(path, member string, x string) {
 	n := utf8.RuneCountInString(string(x))
 	if n < 6 {
-		v.fail(path, member, "min", x, "Member must have length greater than or equal to 6")
+		v.Fail(path, member, "min", x, "Member must have length greater than or equal to 6")
 	}
 	if n > 6 {
-		v.fail(path, member, "max", x, "Member must have length less than or equal to 6")
+		v.Fail(path, member, "max", x, "Member must have length less than or equal to 6")
 	}
 	if !patternTokenCodeType.MatchString(string(x)) {
-		v.fail(path, member, "pattern", x, "Member must satisfy regular expression pattern: [\\d]*")
+		v.Fail(path, member, "pattern", x, "Member must satisfy regular expression pattern: [\\d]*")
 	}
 }
 
 func (v *validator) checkUnrestrictedSessionPolicyDocumentType(path, member string, x string) {
 	n := utf8.RuneCountInString(string(x))
 	if n < 1 {
-		v.fail(path, member, "min", x, "Member must have length greater than or equal to 1")
+		v.Fail(path, member, "min", x, "Member must have length greater than or equal to 1")
 	}
 	if !patternUnrestrictedSessionPolicyDocumentType.MatchString(string(x)) {
-		v.fail(path, member, "pattern", x, "Member must satisfy regular expression pattern: [\\u0009\\u000A\\u000D\\u0020-\\u00FF]+")
+		v.Fail(path, member, "pattern", x, "Member must satisfy regular expression pattern: [\\u0009\\u000A\\u000D\\u0020-\\u00FF]+")
 	}
 }
 
 func (v *validator) checkUrlType(path, member string, x string) {
 	n := utf8.RuneCountInString(string(x))
 	if n < 4 {
-		v.fail(path, member, "min", x, "Member must have length greater than or equal to 4")
+		v.Fail(path, member, "min", x, "Member must have length greater than or equal to 4")
 	}
 	if n > 2048 {
-		v.fail(path, member, "max", x, "Member must have length less than or equal to 2048")
+		v.Fail(path, member, "max", x, "Member must have length less than or equal to 2048")
 	}
 }
 
 func (v *validator) checkUserNameType(path, member string, x string) {
 	n := utf8.RuneCountInString(string(x))
 	if n < 2 {
-		v.fail(path, member, "min", x, "Member must have length greater than or equal to 2")
+		v.Fail(path, member, "min", x, "Member must have length greater than or equal to 2")
 	}
 	if n > 32 {
-		v.fail(path, member, "max", x, "Member must have length less than or equal to 32")
+		v.Fail(path, member, "max", x, "Member must have length less than or equal to 32")
 	}
 	if !patternUserNameType.MatchString(string(x)) {
-		v.fail(path, member, "pattern", x, "Member must satisfy regular expression pattern: [\\w+=,.@-]*")
+		v.Fail(path, member, "pattern", x, "Member must satisfy regular expression pattern: [\\w+=,.@-]*")
 	}
 }
 
 func (v *validator) checkWebIdentityTokenAudienceListType(path, member string, x []string) {
 	n := len(x)
 	if n < 1 {
-		v.fail(path, member, "min", listString(x), "Member must have length greater than or equal to 1")
+		v.Fail(path, member, "min", awsproto.ListString(x), "Member must have length greater than or equal to 1")
 	}
 	if n > 10 {
-		v.fail(path, member, "max", listString(x), "Member must have length less than or equal to 10")
+		v.Fail(path, member, "max", awsproto.ListString(x), "Member must have length less than or equal to 10")
 	}
 	for i := range x {
-		v.checkWebIdentityTokenAudienceStringType(elem(path, i), member, x[i])
+		v.checkWebIdentityTokenAudienceStringType(awsproto.ElemPath(path, i), member, x[i])
 	}
 }
 
 func (v *validator) checkWebIdentityTokenAudienceStringType(path, member string, x string) {
 	n := utf8.RuneCountInString(string(x))
 	if n < 1 {
-		v.fail(path, member, "min", x, "Member must have length greater than or equal to 1")
+		v.Fail(path, member, "min", x, "Member must have length greater than or equal to 1")
 	}
 	if n > 1000 {
-		v.fail(path, member, "max", x, "Member must have length less than or equal to 1000")
+		v.Fail(path, member, "max", x, "Member must have length less than or equal to 1000")
 	}
 }
 
 func (v *validator) checkWebIdentityTokenDurationSecondsType(path, member string, x int32) {
 	if x < 60 {
-		v.fail(path, member, "min", strconv.FormatInt(int64(x), 10), "Member must have value greater than or equal to 60")
+		v.Fail(path, member, "min", strconv.FormatInt(int64(x), 10), "Member must have value greater than or equal to 60")
 	}
 	if x > 3600 {
-		v.fail(path, member, "max", strconv.FormatInt(int64(x), 10), "Member must have value less than or equal to 3600")
+		v.Fail(path, member, "max", strconv.FormatInt(int64(x), 10), "Member must have value less than or equal to 3600")
 	}
 }

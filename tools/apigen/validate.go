@@ -43,8 +43,6 @@ func (g *generator) hasMin(s *Shape) bool {
 
 func (g *generator) genValidate(f *file) error {
 	f.use(awsprotoPkg)
-	f.use("fmt")
-	f.use("strconv")
 	f.p("%s", validatorRuntime)
 	if len(g.patterns) > 0 || len(g.skipped) > 0 {
 		f.use("regexp")
@@ -91,7 +89,7 @@ func (g *generator) genStructValidate(f *file, name string, s *Shape) error {
 	f.p("if s == nil { s = new(%s) }", typ)
 	f.p("v := new(validator)")
 	f.p("s.validate(v, \"\")")
-	f.p("return v.err()")
+	f.p("return v.Err()")
 	f.p("}\n")
 	f.p("func (s *%s) validate(v *validator, path string) {", typ)
 	for _, mn := range s.memberNames() {
@@ -101,7 +99,7 @@ func (g *generator) genStructValidate(f *file, name string, s *Shape) error {
 		if exported(mn) == "Validate" {
 			field += "_"
 		}
-		path := fmt.Sprintf("join(path, %q)", lowerFirst(mn))
+		path := fmt.Sprintf("awsproto.JoinPath(path, %q)", lowerFirst(mn))
 		absent, present := field+" == nil", field+" != nil"
 		value := "*" + field
 		switch {
@@ -119,9 +117,9 @@ func (g *generator) genStructValidate(f *file, name string, s *Shape) error {
 		}
 		switch {
 		case s.isRequired(mn) && check != "":
-			f.p("if %s { v.null(%s, %q) } else { %s }", absent, path, mn, check)
+			f.p("if %s { v.Null(%s, %q) } else { %s }", absent, path, mn, check)
 		case s.isRequired(mn):
-			f.p("if %s { v.null(%s, %q) }", absent, path, mn)
+			f.p("if %s { v.Null(%s, %q) }", absent, path, mn)
 		case check != "":
 			f.p("if %s { %s }", present, check)
 		}
@@ -147,23 +145,28 @@ func (g *generator) genCheck(f *file, name string, s *Shape) error {
 			shown = "string(x)"
 		}
 	case "integer", "long":
+		f.use("strconv")
 		shown = "strconv.FormatInt(int64(x), 10)"
 	case "float", "double":
+		f.use("strconv")
 		shown = "strconv.FormatFloat(x, 'f', -1, 64)"
 	case "blob":
+		f.use("strconv")
 		shown = `strconv.Itoa(len(x)) + " bytes"`
 	case "list":
 		switch g.m.Shapes[s.Member.Shape].Type {
 		case "string", "integer", "long", "float", "double", "boolean":
-			shown = "listString(x)"
+			shown = "awsproto.ListString(x)"
 		default:
+			f.use("strconv")
 			shown = `"[" + strconv.Itoa(len(x)) + " elements]"`
 		}
 	case "map":
+		f.use("strconv")
 		shown = `"{" + strconv.Itoa(len(x)) + " entries}"`
 	}
 	if s.Sensitive {
-		shown = "redacted"
+		shown = "awsproto.Redacted"
 	}
 	switch s.Type {
 	case "string", "blob", "list", "map":
@@ -176,21 +179,21 @@ func (g *generator) genCheck(f *file, name string, s *Shape) error {
 			f.p("n := %s", n)
 		}
 		if g.hasMin(s) {
-			f.p("if n < %s { v.fail(path, member, \"min\", %s, \"Member must have length greater than or equal to %s\") }", s.Min, shown, s.Min)
+			f.p("if n < %s { v.Fail(path, member, \"min\", %s, \"Member must have length greater than or equal to %s\") }", s.Min, shown, s.Min)
 		}
 		if s.Max != nil {
-			f.p("if n > %s { v.fail(path, member, \"max\", %s, \"Member must have length less than or equal to %s\") }", s.Max, shown, s.Max)
+			f.p("if n > %s { v.Fail(path, member, \"max\", %s, \"Member must have length less than or equal to %s\") }", s.Max, shown, s.Max)
 		}
 	case "integer", "long", "float", "double":
 		if s.Min != nil && inRange(s.Type, s.Min.String()) {
-			f.p("if x < %s { v.fail(path, member, \"min\", %s, \"Member must have value greater than or equal to %s\") }", s.Min, shown, s.Min)
+			f.p("if x < %s { v.Fail(path, member, \"min\", %s, \"Member must have value greater than or equal to %s\") }", s.Min, shown, s.Min)
 		}
 		if s.Max != nil && inRange(s.Type, s.Max.String()) {
-			f.p("if x > %s { v.fail(path, member, \"max\", %s, \"Member must have value less than or equal to %s\") }", s.Max, shown, s.Max)
+			f.p("if x > %s { v.Fail(path, member, \"max\", %s, \"Member must have value less than or equal to %s\") }", s.Max, shown, s.Max)
 		}
 	}
 	if src, ok := g.patterns[name]; ok && src != "" {
-		f.p("if !pattern%s.MatchString(string(x)) { v.fail(path, member, \"pattern\", %s, %q) }", exported(name), shown,
+		f.p("if !pattern%s.MatchString(string(x)) { v.Fail(path, member, \"pattern\", %s, %q) }", exported(name), shown,
 			"Member must satisfy regular expression pattern: "+s.Pattern)
 	}
 	if len(s.Enum) > 0 {
@@ -200,13 +203,13 @@ func (g *generator) genCheck(f *file, name string, s *Shape) error {
 		}
 		f.p("switch x {")
 		f.p("case %s:", strings.Join(quoted, ", "))
-		f.p("default: v.fail(path, member, \"enum\", %s, %q)", shown,
+		f.p("default: v.Fail(path, member, \"enum\", %s, %q)", shown,
 			"Member must satisfy enum value set: ["+strings.Join(s.Enum, ", ")+"]")
 		f.p("}")
 	}
 	switch s.Type {
 	case "list":
-		if err := g.genElemCheck(f, s.Member.Shape, "x[i]", "elem(path, i)", "for i := range x {"); err != nil {
+		if err := g.genElemCheck(f, s.Member.Shape, "x[i]", "awsproto.ElemPath(path, i)", "for i := range x {"); err != nil {
 			return err
 		}
 	case "map":
@@ -264,58 +267,8 @@ func (g *generator) genElemCheck(f *file, elemShape, expr, path, loop string) er
 	return nil
 }
 
-// validatorRuntime is the helper code every generated package carries.
-const validatorRuntime = `// redacted replaces the value of a sensitive member in validation messages.
-const redacted = "*** Sensitive Data Redacted ***"
-
-// validator collects the violations of one request.
-type validator struct{ violations []awsproto.Violation }
-
-// null records a missing required member.
-func (v *validator) null(path, member string) {
-	v.violations = append(v.violations, awsproto.Violation{
-		Path: path, Member: member, Constraint: "required",
-		Message: "Value null at '" + path + "' failed to satisfy constraint: Member must not be null",
-	})
-}
-
-// fail records a present member that breaks rule.
-func (v *validator) fail(path, member, constraint, value, rule string) {
-	v.violations = append(v.violations, awsproto.Violation{
-		Path: path, Member: member, Constraint: constraint, Value: value,
-		Message: "Value '" + value + "' at '" + path + "' failed to satisfy constraint: " + rule,
-	})
-}
-
-func (v *validator) err() error {
-	if len(v.violations) == 0 {
-		return nil
-	}
-	return &awsproto.ValidationError{Violations: v.violations}
-}
-
-// join appends a member to a path, AWS style ("a.b").
-func join(path, member string) string {
-	if path == "" {
-		return member
-	}
-	return path + "." + member
-}
-
-// elem is the path of the i-th (0-based) list element, AWS style ("a.1.member").
-func elem(path string, i int) string {
-	return path + "." + strconv.Itoa(i+1) + ".member"
-}
-
-// listString prints a list of scalars the way AWS messages do ("[a, b]").
-func listString[T ~string | ~int32 | ~int64 | ~float64 | ~bool](x []T) string {
-	b := []byte{'['}
-	for i, e := range x {
-		if i > 0 {
-			b = append(b, ", "...)
-		}
-		b = fmt.Append(b, e)
-	}
-	return string(append(b, ']'))
-}
+// validatorRuntime is the helper code every generated package carries; the rest
+// of the runtime is awsproto.Checker and its path helpers.
+const validatorRuntime = `// validator collects the violations of one request.
+type validator struct{ awsproto.Checker }
 `
