@@ -122,6 +122,9 @@ func (g *Gateway) serve(w http.ResponseWriter, r *http.Request, rc *awsproto.Req
 	rc.Service, rc.EventSource, rc.APIVersion = meta.SigningName, meta.EventSource, meta.APIVersion
 	rc.XMLResponses = meta.XMLResponses
 	rc.Category, rc.Management = cairn.EventCategoryManagement, true
+	if meta.DataEvents {
+		rc.Category, rc.Management = cairn.EventCategoryData, false
+	}
 
 	body, err := readBody(w, r, g.maxBody())
 	if err != nil {

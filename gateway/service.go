@@ -30,6 +30,9 @@ type Meta struct {
 	// GlobalRegion, when set, is the region every event of this service is recorded
 	// in whatever region the client signed for (global services).
 	GlobalRegion string
+	// DataEvents marks a data plane: every call, refused ones included, is a data
+	// event (never in the Event history).
+	DataEvents bool
 	// XMLResponses marks XML protocols, whose responses omit empty lists: the
 	// record's responseElements do too.
 	XMLResponses bool

@@ -129,7 +129,7 @@ func restServices(s services) ([]*gateway.RESTService, error) {
 			PathPrefix: "/2020-05-31/", Router: cfRouter, Protocol: gateway.ProtocolRESTXML, XMLNamespace: cfapi.XMLNamespace,
 		},
 		{
-			Meta: gateway.Meta{SigningName: kvsapi.SigningName, EventSource: kvssvc.EventSource, GlobalRegion: "us-east-1"},
+			Meta: gateway.Meta{SigningName: kvsapi.SigningName, EventSource: kvssvc.EventSource, GlobalRegion: "us-east-1", DataEvents: true},
 			Operations: gateway.Operations{
 				NewInput: kvsapi.NewInput,
 				Invoke:   func(ctx context.Context, op string, in any) (any, error) { return kvsapi.Invoke(ctx, kv, op, in) },
