@@ -1,7 +1,9 @@
 // Command bench reproduces Cairn's performance figures in one run: it builds the
 // cairn binary, starts it with a fresh data directory and known root credentials,
-// drives it over loopback HTTP with hand-signed requests, and prints a Markdown
-// table of results (also written to bench/out/). See bench/README.md.
+// drives it over loopback HTTP with hand-signed requests (CloudTrail suite) and over
+// loopback HTTPS with aws-sdk-go-v2's CloudFront and KeyValueStore clients
+// (CloudFront suite), and prints a Markdown table of results (also written to
+// bench/out/). See bench/README.md.
 package main
 
 import (
@@ -12,6 +14,7 @@ import (
 	"os"
 	"os/signal"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"syscall"
 	"time"
@@ -19,6 +22,9 @@ import (
 
 // Options are the command-line flags.
 type Options struct {
+	Suite             string
+	KVSStores         []int
+	Distributions     int
 	Events            int
 	Duration          time.Duration
 	Concurrency       int
@@ -39,6 +45,10 @@ type Options struct {
 
 func main() {
 	var o Options
+	var kvsStores string
+	flag.StringVar(&o.Suite, "suite", "all", "what to measure: cloudtrail, cloudfront or all")
+	flag.IntVar(&o.Distributions, "distributions", 1000, "CloudFront suite: distributions created before ListDistributions is timed")
+	flag.StringVar(&kvsStores, "kvs-stores", "1,4,16", "CloudFront suite: PutKey throughput configurations, as numbers of stores written in parallel (one client worker per store)")
 	flag.IntVar(&o.Events, "events", 1_000_000, "API calls (events) to ingest before the lookup and restart phases")
 	flag.DurationVar(&o.Duration, "duration", 20*time.Second, "length of each sustained-load run (capture c=N, lookups c=8)")
 	flag.IntVar(&o.Concurrency, "concurrency", 16, "client concurrency of the capture and ingest phases")
@@ -56,6 +66,22 @@ func main() {
 	flag.IntVar(&o.Churn, "churn", 5, "CreateTrail+DeleteTrail pairs per 1000 ingest steps (0-250; taken from GetTrail's share)")
 	flag.BoolVar(&o.Perf, "perf", false, "record server CPU profiles with perf(1) during the first load run of each phase (diagnostic; writes bench/out/perf-*.txt)")
 	flag.Parse()
+	for _, f := range strings.Split(kvsStores, ",") {
+		n, err := strconv.Atoi(strings.TrimSpace(f))
+		if err != nil || n < 1 || n > 48 {
+			fmt.Fprintln(os.Stderr, "bench: -kvs-stores needs a comma-separated list of store counts 1-48")
+			os.Exit(2)
+		}
+		o.KVSStores = append(o.KVSStores, n)
+	}
+	if o.Suite != "all" && o.Suite != "cloudtrail" && o.Suite != "cloudfront" {
+		fmt.Fprintln(os.Stderr, "bench: -suite must be cloudtrail, cloudfront or all")
+		os.Exit(2)
+	}
+	if o.Distributions < 100 {
+		fmt.Fprintln(os.Stderr, "bench: need -distributions >= 100")
+		os.Exit(2)
+	}
 	if o.Events < 1000 || o.Concurrency < 1 || o.LookupConcurrency < 1 || o.Runs < 1 || o.Samples < 10 || o.Users < 1 || o.Duration < time.Second || o.Churn < 0 || o.Churn > 250 {
 		fmt.Fprintln(os.Stderr, "bench: need -events >= 1000, -samples >= 10, -duration >= 1s positive counts and -churn 0-250")
 		os.Exit(2)
@@ -90,6 +116,7 @@ func run(ctx context.Context, o Options) error {
 	res := &Results{Opts: o, Started: time.Now(), Command: commandLine()}
 	res.Machine = machineInfo(root)
 	log.Printf("machine: %s", res.Machine.Summary())
+	stopLoad := sampleLoad(&res.LoadDuring, 15*time.Second)
 
 	tmp, err := os.MkdirTemp("", "cairn-bench-")
 	if err != nil {
@@ -109,7 +136,39 @@ func run(ctx context.Context, o Options) error {
 			return err
 		}
 	}
-	srv, err := NewServer(bin, filepath.Join(tmp, "data"), filepath.Join(o.Out, "server.log"), o.SyncAlways)
+	// Each suite gets a server of its own with a fresh data dir, so that its figures
+	// are those of running it alone (the other suite's data would grow the server's
+	// heap, and with it the GC's share of every call).
+	for _, suite := range []string{"cloudtrail", "cloudfront"} {
+		if !o.runs(suite) || ctx.Err() != nil {
+			continue
+		}
+		if err := runSuite(ctx, o, res, bin, filepath.Join(tmp, "data-"+suite), suite); err != nil {
+			return err
+		}
+	}
+	res.Finished = time.Now()
+	stopLoad()
+	md := res.Markdown()
+	fmt.Print(md)
+	stamp := res.Started.UTC().Format("20060102T150405Z")
+	for _, name := range []string{"latest.md", "results-" + stamp + ".md"} {
+		if err := os.WriteFile(filepath.Join(o.Out, name), []byte(md), 0o644); err != nil {
+			return err
+		}
+	}
+	log.Printf("wrote %s", filepath.Join(o.Out, "latest.md"))
+	if len(res.Failures) > 0 {
+		return fmt.Errorf("%d phase(s) failed: %s", len(res.Failures), strings.Join(res.Failures, "; "))
+	}
+	return nil
+}
+
+// runSuite starts a server on dataDir, runs the phases of suite against it and stops
+// it. A phase's failure is recorded in res; the error is for a server that did not
+// start.
+func runSuite(ctx context.Context, o Options, res *Results, bin, dataDir, suite string) error {
+	srv, err := NewServer(bin, dataDir, filepath.Join(o.Out, "server.log"), o.SyncAlways, suite == "cloudfront")
 	if err != nil {
 		return err
 	}
@@ -117,20 +176,17 @@ func run(ctx context.Context, o Options) error {
 	if _, err := srv.Start(ctx, time.Minute); err != nil {
 		return err
 	}
-	log.Printf("server pid %d on %s, data %s", srv.Pid(), srv.URL, srv.DataDir)
+	log.Printf("%s suite: server pid %d on %s, data %s", suite, srv.Pid(), srv.URL, srv.DataDir)
 
 	client := NewClient(srv.URL, o.Concurrency+o.LookupConcurrency+4)
 	b := &Bench{o: o, srv: srv, client: client, res: res}
-
-	phases := []struct {
+	type phase struct {
 		name string
 		fn   func(context.Context) error
-	}{
-		{"capture", b.Capture},
-		{"ingest", b.Ingest},
-		{"visibility", b.Visibility},
-		{"lookup", b.Lookup},
-		{"restart", b.Restart},
+	}
+	phases := []phase{{"cloudfront", b.CloudFront}}
+	if suite == "cloudtrail" {
+		phases = []phase{{"capture", b.Capture}, {"ingest", b.Ingest}, {"visibility", b.Visibility}, {"lookup", b.Lookup}, {"restart", b.Restart}}
 	}
 	for _, p := range phases {
 		if ctx.Err() != nil {
@@ -148,23 +204,13 @@ func run(ctx context.Context, o Options) error {
 		log.Printf("=== phase %s done in %s", p.name, time.Since(start).Round(time.Millisecond))
 	}
 	if _, err := srv.Stop(30 * time.Second); err != nil {
-		res.Failures = append(res.Failures, fmt.Sprintf("final stop: %v", err))
-	}
-	res.Finished = time.Now()
-	md := res.Markdown()
-	fmt.Print(md)
-	stamp := res.Started.UTC().Format("20060102T150405Z")
-	for _, name := range []string{"latest.md", "results-" + stamp + ".md"} {
-		if err := os.WriteFile(filepath.Join(o.Out, name), []byte(md), 0o644); err != nil {
-			return err
-		}
-	}
-	log.Printf("wrote %s", filepath.Join(o.Out, "latest.md"))
-	if len(res.Failures) > 0 {
-		return fmt.Errorf("%d phase(s) failed: %s", len(res.Failures), strings.Join(res.Failures, "; "))
+		res.Failures = append(res.Failures, fmt.Sprintf("%s: final stop: %v", suite, err))
 	}
 	return nil
 }
+
+// runs reports whether the -suite includes suite.
+func (o Options) runs(suite string) bool { return o.Suite == "all" || o.Suite == suite }
 
 // Bench holds what the phases share.
 type Bench struct {
@@ -188,4 +234,30 @@ func commandLine() string {
 		args = append(args, a)
 	}
 	return strings.Join(args, " ")
+}
+
+// sampleLoad appends the 1-minute load average to *dst every interval until the
+// returned function is called.
+func sampleLoad(dst *[]float64, every time.Duration) (stop func()) {
+	done, exited := make(chan struct{}), make(chan struct{})
+	go func() {
+		defer close(exited)
+		t := time.NewTicker(every)
+		defer t.Stop()
+		for {
+			select {
+			case <-done:
+				return
+			case <-t.C:
+				if b, err := os.ReadFile("/proc/loadavg"); err == nil {
+					if f := strings.Fields(string(b)); len(f) > 0 {
+						if v, err := strconv.ParseFloat(f[0], 64); err == nil {
+							*dst = append(*dst, v)
+						}
+					}
+				}
+			}
+		}
+	}()
+	return func() { close(done); <-exited }
 }

@@ -43,9 +43,12 @@ func buildServer(ctx context.Context, root, dir string) (string, error) {
 // Server is a cairn serve process on 127.0.0.1.
 type Server struct {
 	Bin, DataDir, Addr, URL string
-	Root                    Creds
-	logPath                 string
-	sync                    bool
+	// TLSAddr, if set, is passed as --tls-listen (the CloudFront suite's SDK clients
+	// keep AWS's host names and dial this listener).
+	TLSAddr string
+	Root    Creds
+	logPath string
+	sync    bool
 	// OnStart, if set, is called with the pid right after the process started
 	// (before it is healthy).
 	OnStart func(pid int)
@@ -56,16 +59,30 @@ type Server struct {
 	werr error
 }
 
-// NewServer picks a free loopback port; the data dir is created on first start.
-func NewServer(bin, dataDir, logPath string, syncAlways bool) (*Server, error) {
-	l, err := net.Listen("tcp", "127.0.0.1:0")
+// NewServer picks a free loopback port (and one for HTTPS when tls is set); the
+// data dir is created on first start.
+func NewServer(bin, dataDir, logPath string, syncAlways, tls bool) (*Server, error) {
+	addr, err := freePort()
 	if err != nil {
 		return nil, err
 	}
-	addr := l.Addr().String()
-	l.Close()
-	return &Server{Bin: bin, DataDir: dataDir, Addr: addr, URL: "http://" + addr, logPath: logPath, sync: syncAlways,
-		Root: Creds{Key: benchRootKey, Secret: benchRootSec}}, nil
+	s := &Server{Bin: bin, DataDir: dataDir, Addr: addr, URL: "http://" + addr, logPath: logPath, sync: syncAlways,
+		Root: Creds{Key: benchRootKey, Secret: benchRootSec}}
+	if tls {
+		if s.TLSAddr, err = freePort(); err != nil {
+			return nil, err
+		}
+	}
+	return s, nil
+}
+
+func freePort() (string, error) {
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		return "", err
+	}
+	defer l.Close()
+	return l.Addr().String(), nil
 }
 
 // Start starts the process and waits until /_cairn/health answers 200. It returns
@@ -78,6 +95,9 @@ func (s *Server) Start(ctx context.Context, timeout time.Duration) (time.Duratio
 	args := []string{"serve", "--listen", s.Addr, "--data-dir", s.DataDir}
 	if s.sync {
 		args = append(args, "--sync-always")
+	}
+	if s.TLSAddr != "" {
+		args = append(args, "--tls-listen", s.TLSAddr)
 	}
 	cmd := exec.Command(s.Bin, args...)
 	cmd.Env = append(cleanEnv(),
