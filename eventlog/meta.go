@@ -258,13 +258,18 @@ func (s *metaStore) applied(bucket, key string, rev uint64, value []byte, delete
 }
 
 // stale refreshes a key whose compare-and-set failed.
-func (s *metaStore) stale(ctx context.Context, kv jetstream.KeyValue, bucket, key string) {
+// It reads the key once and returns that read's error (jetstream.ErrKeyNotFound
+// when the key is gone), so callers tell a stale revision from a missing key
+// without reading again.
+func (s *metaStore) stale(ctx context.Context, kv jetstream.KeyValue, bucket, key string) error {
+	e, err := kv.Get(ctx, encodeKey(key))
 	s.mu.Lock()
 	m := s.mirrors[bucket]
 	s.mu.Unlock()
 	if m != nil {
-		m.refresh(ctx, kv, key)
+		m.refresh(key, e, err)
 	}
+	return err
 }
 
 // Update implements cairn.MetaStore.
@@ -286,8 +291,7 @@ func (s *metaStore) Update(ctx context.Context, bucket, key string, value []byte
 		}
 	}
 	// Tell a missing key from a stale revision.
-	s.stale(ctx, kv, bucket, key)
-	if _, err := kv.Get(ctx, k); err != nil {
+	if err := s.stale(ctx, kv, bucket, key); err != nil {
 		if errors.Is(err, jetstream.ErrKeyNotFound) {
 			return 0, fmt.Errorf("update %s/%s: %w", bucket, key, cairn.ErrNotFound)
 		}
@@ -323,14 +327,13 @@ func (s *metaStore) Delete(ctx context.Context, bucket, key string, rev uint64) 
 			s.applied(bucket, key, want, nil, true)
 			return nil
 		}
-		s.stale(ctx, kv, bucket, key)
 		if !isWrongLastSeq(err) {
 			return fmt.Errorf("delete %s/%s: %w", bucket, key, err)
 		}
 		if rev == 0 {
 			continue // changed since we read it: delete whatever is there now
 		}
-		if _, err := kv.Get(ctx, k); errors.Is(err, jetstream.ErrKeyNotFound) {
+		if err := s.stale(ctx, kv, bucket, key); errors.Is(err, jetstream.ErrKeyNotFound) {
 			return fmt.Errorf("delete %s/%s: %w", bucket, key, cairn.ErrNotFound)
 		}
 		return fmt.Errorf("delete %s/%s: %w", bucket, key, cairn.ErrRevisionMismatch)

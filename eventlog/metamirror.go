@@ -123,9 +123,9 @@ func (m *mirror) list(prefix string) []cairn.MetaEntry {
 	return out
 }
 
-// refresh reads key from the bucket into the mirror (after a failed compare-and-set).
-func (m *mirror) refresh(ctx context.Context, kv jetstream.KeyValue, key string) {
-	e, err := kv.Get(ctx, encodeKey(key))
+// refresh puts the result of reading key from the bucket into the mirror (after a
+// failed compare-and-set).
+func (m *mirror) refresh(key string, e jetstream.KeyValueEntry, err error) {
 	switch {
 	case err == nil:
 		m.apply(key, e.Revision(), e.Value(), false)

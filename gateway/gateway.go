@@ -98,7 +98,7 @@ func (g *Gateway) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		g.serveHealth(w)
 		return
 	case r.URL.Path == MetricsPath:
-		g.Metrics.WriteTo(w, g)
+		g.Metrics.WriteTo(w)
 		return
 	case strings.HasPrefix(r.URL.Path, AdminPrefix) && g.Admin != nil:
 		p = &adminProto{svc: g.Admin, action: strings.TrimPrefix(r.URL.Path, AdminPrefix)}

@@ -54,7 +54,7 @@ func (m *Metrics) observe(rc *awsproto.RequestContext, d time.Duration) {
 }
 
 // WriteTo writes the Prometheus text exposition.
-func (m *Metrics) WriteTo(w http.ResponseWriter, _ *Gateway) {
+func (m *Metrics) WriteTo(w http.ResponseWriter) {
 	w.Header().Set("Content-Type", "text/plain; version=0.0.4")
 	if m == nil {
 		return

@@ -36,14 +36,14 @@ func Decode(body []byte, v any) error {
 	case errors.As(err, &invalid):
 		return awsproto.InternalFailure() // the caller passed a non-pointer: a bug, not the client's fault
 	case errors.As(err, &syntax):
-		return Serialization("The request body is not valid JSON: %s", clip(syntax.Error()))
+		return Serialization("The request body is not valid JSON: %s", Clip(syntax.Error()))
 	case errors.As(err, &typ) && typ.Field != "":
-		return Serialization("Cannot deserialize member '%s': expected %s, got %s", clip(typ.Field), kindName(typ.Type), clip(typ.Value))
+		return Serialization("Cannot deserialize member '%s': expected %s, got %s", Clip(typ.Field), kindName(typ.Type), Clip(typ.Value))
 	case errors.As(err, &typ):
-		return Serialization("Cannot deserialize the request body: expected %s, got %s", kindName(typ.Type), clip(typ.Value))
+		return Serialization("Cannot deserialize the request body: expected %s, got %s", kindName(typ.Type), Clip(typ.Value))
 	default:
 		// Errors of custom decoders (timestamps, base64 blobs): our own words, clipped anyway.
-		return Serialization("Cannot deserialize the request body: %s", clip(err.Error()))
+		return Serialization("Cannot deserialize the request body: %s", Clip(err.Error()))
 	}
 }
 
@@ -86,8 +86,9 @@ func kindName(t reflect.Type) string {
 	return "a value"
 }
 
-// clip shortens s to at most maxEcho bytes without splitting a rune.
-func clip(s string) string {
+// Clip shortens s to at most 100 bytes without splitting a rune, for echoing client
+// input in error messages.
+func Clip(s string) string {
 	if len(s) <= maxEcho {
 		return s
 	}

@@ -18,8 +18,8 @@ const ContentType = "application/x-amz-json-1.1"
 // members are omitted). If v cannot be encoded an InternalFailure is written instead.
 func WriteResponse(w http.ResponseWriter, requestID string, v any) {
 	body := []byte("{}")
-	if !isNil(v) {
-		b, err := marshal(v)
+	if !IsNil(v) {
+		b, err := Marshal(v)
 		if err != nil {
 			WriteError(w, requestID, awsproto.InternalFailure())
 			return
@@ -40,7 +40,7 @@ func WriteError(w http.ResponseWriter, requestID string, e *awsproto.Error) {
 	if status < 400 || status > 599 {
 		status = http.StatusInternalServerError
 	}
-	body, err := marshal(struct {
+	body, err := Marshal(struct {
 		Type    string `json:"__type"`
 		Message string `json:"message"`
 	}{e.Code, e.Message})
@@ -53,7 +53,7 @@ func WriteError(w http.ResponseWriter, requestID string, e *awsproto.Error) {
 
 // UnknownOperation is the error for an X-Amz-Target naming no operation of the service.
 func UnknownOperation(op string) *awsproto.Error {
-	return awsproto.NewError("UnknownOperationException", http.StatusBadRequest, "Unknown operation %s", clip(op))
+	return awsproto.NewError("UnknownOperationException", http.StatusBadRequest, "Unknown operation %s", Clip(op))
 }
 
 func write(w http.ResponseWriter, requestID string, status int, body []byte) {
@@ -67,8 +67,9 @@ func write(w http.ResponseWriter, requestID string, status int, body []byte) {
 	_, _ = w.Write(body)
 }
 
-// marshal encodes v without HTML escaping and without the trailing newline.
-func marshal(v any) ([]byte, error) {
+// Marshal encodes v as AWS JSON bodies are written: without HTML escaping and
+// without the trailing newline.
+func Marshal(v any) ([]byte, error) {
 	var b bytes.Buffer
 	enc := json.NewEncoder(&b)
 	enc.SetEscapeHTML(false)
@@ -78,7 +79,8 @@ func marshal(v any) ([]byte, error) {
 	return bytes.TrimSuffix(b.Bytes(), []byte("\n")), nil
 }
 
-func isNil(v any) bool {
+// IsNil reports a nil value or a nil pointer, map, slice or interface: an absent body.
+func IsNil(v any) bool {
 	if v == nil {
 		return true
 	}

@@ -2,12 +2,10 @@ package restjson
 
 import (
 	"bytes"
-	"encoding/json"
 	"errors"
 	"net/http"
 	"reflect"
 	"strconv"
-	"unicode/utf8"
 
 	"github.com/cairnhq/cairn/awsproto"
 	"github.com/cairnhq/cairn/awsproto/awsjson"
@@ -96,13 +94,13 @@ func encodeBody(op rest.Operation, out any) ([]byte, string, error) {
 		if !ok || (f.Kind() == reflect.Pointer && f.IsNil()) {
 			return nil, "", nil
 		}
-		b, err := marshal(f.Interface())
+		b, err := awsjson.Marshal(f.Interface())
 		return b, ContentType, err
 	}
-	if isNil(out) {
+	if awsjson.IsNil(out) {
 		return []byte("{}"), ContentType, nil
 	}
-	b, err := marshal(out)
+	b, err := awsjson.Marshal(out)
 	return b, ContentType, err
 }
 
@@ -117,7 +115,7 @@ func WriteError(w http.ResponseWriter, requestID string, e *awsproto.Error) {
 	if status < 400 || status > 599 {
 		status = http.StatusInternalServerError
 	}
-	body, err := marshal(struct {
+	body, err := awsjson.Marshal(struct {
 		Message string `json:"message"`
 	}{e.Message})
 	if err != nil { // cannot happen for a string
@@ -131,7 +129,7 @@ func WriteError(w http.ResponseWriter, requestID string, e *awsproto.Error) {
 
 // UnknownOperation is the error for a request no operation's route matches.
 func UnknownOperation(method, path string) *awsproto.Error {
-	return awsproto.NewError("UnknownOperationException", http.StatusNotFound, "No operation matches %s %s", clip(method), clip(path))
+	return awsproto.NewError("UnknownOperationException", http.StatusNotFound, "No operation matches %s %s", awsjson.Clip(method), awsjson.Clip(path))
 }
 
 func write(w http.ResponseWriter, requestID string, status int, body []byte) {
@@ -146,40 +144,4 @@ func write(w http.ResponseWriter, requestID string, status int, body []byte) {
 	if len(body) > 0 {
 		_, _ = w.Write(body)
 	}
-}
-
-// marshal encodes v without HTML escaping and without the trailing newline.
-func marshal(v any) ([]byte, error) {
-	var b bytes.Buffer
-	enc := json.NewEncoder(&b)
-	enc.SetEscapeHTML(false)
-	if err := enc.Encode(v); err != nil {
-		return nil, err
-	}
-	return bytes.TrimSuffix(b.Bytes(), []byte("\n")), nil
-}
-
-func isNil(v any) bool {
-	if v == nil {
-		return true
-	}
-	rv := reflect.ValueOf(v)
-	switch rv.Kind() {
-	case reflect.Pointer, reflect.Map, reflect.Slice, reflect.Interface:
-		return rv.IsNil()
-	}
-	return false
-}
-
-// clip shortens s to at most 100 bytes without splitting a rune.
-func clip(s string) string {
-	const maxEcho = 100
-	if len(s) <= maxEcho {
-		return s
-	}
-	cut := maxEcho
-	for cut > 0 && !utf8.RuneStart(s[cut]) {
-		cut--
-	}
-	return s[:cut] + "..."
 }
