@@ -84,6 +84,15 @@ func TestDependencyRules(t *testing.T) {
 				if !std && dep != "." && !hasPrefix(dep, "awsproto") {
 					bad = "history and identity import only the standard library, the root and awsproto"
 				}
+			case hasPrefix(self, "delivery"):
+				if internal && hasPrefix(dep, "api", "gateway", "capture", "history", "identity", "objstore", "cmd") ||
+					hasPrefix(dep, "service") && dep != "service/cloudtrail" {
+					bad = "delivery imports the root, eventlog and service/cloudtrail (trails and selectors), never the gateway or a store implementation"
+				}
+			case hasPrefix(self, "objstore"):
+				if internal && dep != "." && !hasPrefix(dep, "objstore") {
+					bad = "objstore/* imports only the root package (and its client library)"
+				}
 			case hasPrefix(self, "eventlog"):
 				if internal && dep != "." {
 					bad = "eventlog imports only the root package (and NATS)"

@@ -178,6 +178,7 @@ func TestAccountIsolation(t *testing.T) {
 		t.Fatalf("alice identity %+v %v", id, err)
 	}
 	aliceCT, bobCT, otherRootCT := s.CloudTrail(alice, "us-east-1"), s.CloudTrail(bob, "us-east-1"), s.CloudTrail(other, "us-east-1")
+	s.Bucket(t, "a-bucket", "b-bucket")
 	if _, err := aliceCT.CreateTrail(ctx(t), &cloudtrail.CreateTrailInput{Name: aws.String("shared-name"), S3BucketName: aws.String("a-bucket")}); err != nil {
 		t.Fatal(err)
 	}

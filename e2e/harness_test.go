@@ -177,6 +177,17 @@ func (s *Server) Restart() { s.start() }
 // Logs is what the server printed.
 func (s *Server) Logs() string { return s.logs.String() }
 
+// Bucket creates each named bucket in the server's default bucket root
+// (<data-dir>/buckets), where trails deliver, so CreateTrail/UpdateTrail find it.
+func (s *Server) Bucket(t *testing.T, names ...string) {
+	t.Helper()
+	for _, name := range names {
+		if err := os.MkdirAll(filepath.Join(s.DataDir, "buckets", name), 0o755); err != nil {
+			t.Fatalf("create bucket %s: %v", name, err)
+		}
+	}
+}
+
 func cleanEnv() []string {
 	var out []string
 	for _, kv := range os.Environ() {

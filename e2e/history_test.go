@@ -61,6 +61,7 @@ func TestLookupEvents(t *testing.T) {
 	// Produce events: 3 trails (writes), 130 GetTrail reads, 5 STS calls.
 	var trailARNs []string
 	for _, name := range []string{"alpha", "bravo", "charlie"} {
+		s.Bucket(t, "bucket-"+name)
 		out, err := ct.CreateTrail(ctx(t), &cloudtrail.CreateTrailInput{Name: aws.String(name), S3BucketName: aws.String("bucket-" + name)})
 		if err != nil {
 			t.Fatal(err)

@@ -24,6 +24,7 @@ func TestKill9(t *testing.T) {
 	t.Parallel()
 	s := StartServer(t)
 	ct := s.CloudTrail(s.Root(), "us-east-1")
+	s.Bucket(t, "bkt")
 	if _, err := ct.CreateTrail(ctx(t), &cloudtrail.CreateTrailInput{Name: aws.String("durable"), S3BucketName: aws.String("bkt")}); err != nil {
 		t.Fatal(err)
 	}
@@ -93,6 +94,7 @@ func TestRestart(t *testing.T) {
 	t.Parallel()
 	s := StartServer(t)
 	ct := s.CloudTrail(s.Root(), "eu-central-1")
+	s.Bucket(t, "bkt")
 	if _, err := ct.CreateTrail(ctx(t), &cloudtrail.CreateTrailInput{Name: aws.String("keep-me"), S3BucketName: aws.String("bkt")}); err != nil {
 		t.Fatal(err)
 	}

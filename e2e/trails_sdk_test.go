@@ -8,6 +8,9 @@ package e2e
 import (
 	"encoding/json"
 	"fmt"
+	"io"
+	"net/http"
+	"net/http/httptest"
 	"reflect"
 	"sort"
 	"strings"
@@ -20,8 +23,16 @@ import (
 
 func TestTrailsSDK(t *testing.T) {
 	t.Parallel()
-	s := StartServer(t)
+	// The trails name SNS topics, which must be notification targets configured in Cairn:
+	// a webhook that accepts every notification.
+	hook := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		io.Copy(io.Discard, r.Body)
+		w.WriteHeader(http.StatusNoContent)
+	}))
+	t.Cleanup(hook.Close)
+	s := StartServer(t, "CAIRN_NOTIFICATION_TARGETS=trail-topic="+hook.URL+",other-topic="+hook.URL)
 	const region = "us-east-1"
+	s.Bucket(t, "sdk-bucket", "other-bucket")
 	ct := s.CloudTrail(s.Root(), region)
 	arn := func(name string) string { return trARN(region, name) }
 	creates := 0 // CreateTrail calls sent, for the Event history count
@@ -542,6 +553,11 @@ func TestTrailsSDK(t *testing.T) {
 			_, err := create(&cloudtrail.CreateTrailInput{Name: aws.String("bad-bucket"), S3BucketName: aws.String(b)})
 			trWantErr[*types.InvalidS3BucketNameException](t, "CreateTrail with bucket "+b, err)
 		}
+		_, err = create(&cloudtrail.CreateTrailInput{Name: aws.String("no-bucket"), S3BucketName: aws.String("sdk-missing-bucket")})
+		if e := trWantErr[*types.S3BucketDoesNotExistException](t, "CreateTrail with a bucket that does not exist", err); e != nil &&
+			!strings.Contains(e.ErrorMessage(), "sdk-missing-bucket") {
+			t.Errorf("S3BucketDoesNotExistException message %q does not name the bucket", e.ErrorMessage())
+		}
 
 		_, err = ct.CreateEventDataStore(ctx(t), &cloudtrail.CreateEventDataStoreInput{Name: aws.String("my-store")})
 		trWantErr[*types.UnsupportedOperationException](t, "CreateEventDataStore", err)
@@ -638,7 +654,8 @@ func TestTrailsSDK(t *testing.T) {
 		// Failed calls carry errorCode and errorMessage, and no responseElements.
 		for name, code := range map[string]string{"sdk-trail": "TrailAlreadyExistsException", "ab": "InvalidTrailNameException",
 			"multi-no-global": "InvalidParameterCombinationException", "long-prefix": "InvalidS3PrefixException",
-			"bad-bucket": "InvalidS3BucketNameException", "too-many-tags": "TagsLimitExceededException"} {
+			"bad-bucket": "InvalidS3BucketNameException", "too-many-tags": "TagsLimitExceededException",
+			"no-bucket": "S3BucketDoesNotExistException"} {
 			e, r, ok := trFindRecord(t, evs, name, code)
 			if !ok {
 				t.Errorf("no CreateTrail event for %s with errorCode %s", name, code)
@@ -687,6 +704,7 @@ func TestTrailsRegions(t *testing.T) {
 	t.Parallel()
 	s := StartServer(t)
 	east, west := s.CloudTrail(s.Root(), "us-east-1"), s.CloudTrail(s.Root(), "eu-west-1")
+	s.Bucket(t, "region-bucket")
 	mk := func(c *cloudtrail.Client, name string, multi bool) *cloudtrail.CreateTrailOutput {
 		t.Helper()
 		in := &cloudtrail.CreateTrailInput{Name: aws.String(name), S3BucketName: aws.String("region-bucket")}

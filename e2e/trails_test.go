@@ -380,6 +380,7 @@ func TestTrailsCLI(t *testing.T) {
 	const region = "us-east-1"
 	arn := trARN(region, "cli-trail")
 	ct := s.CloudTrail(s.Root(), region)
+	s.Bucket(t, "cli-bucket", "another-bucket")
 	trailJSON := func(extra string) string {
 		return `{"Name":"cli-trail","S3BucketName":"cli-bucket","IncludeGlobalServiceEvents":true,"IsMultiRegionTrail":false,` +
 			`"TrailARN":"` + arn + `","LogFileValidationEnabled":false,"IsOrganizationTrail":false` + extra + `}`
@@ -440,6 +441,12 @@ func TestTrailsCLI(t *testing.T) {
 		},
 		func() {
 			trCLIErr(t, s, region, "InvalidS3BucketNameException", "CreateTrail", "cloudtrail", "create-trail", "--name", "cli-bad-bucket", "--s3-bucket-name", "Bad_Bucket")
+		},
+		func() {
+			msg := trCLIErr(t, s, region, "S3BucketDoesNotExistException", "CreateTrail", "cloudtrail", "create-trail", "--name", "cli-no-bucket", "--s3-bucket-name", "cli-missing-bucket")
+			if msg != "" && !strings.Contains(msg, "cli-missing-bucket") {
+				t.Errorf("S3BucketDoesNotExistException message %q does not name the bucket", msg)
+			}
 		},
 		func() {
 			trCLIErr(t, s, region, "InvalidS3PrefixException", "CreateTrail", "cloudtrail", "create-trail", "--name", "cli-bad-prefix",

@@ -14,6 +14,25 @@ command -v aws >/dev/null 2>&1 || { echo "test.sh: no aws CLI; cannot run the en
 
 export GOFLAGS="${GOFLAGS:--count=1}"
 
+# A real S3 server for the object store and delivery tests: versitygw (Apache-2.0).
+VERSITYGW_VERSION=v1.8.0
+if ! command -v versitygw >/dev/null 2>&1 && [ ! -x "$(go env GOPATH)/bin/versitygw" ]; then
+  echo "== installing versitygw $VERSITYGW_VERSION (about 90 s, once)"
+  go install "github.com/versity/versitygw/cmd/versitygw@$VERSITYGW_VERSION"
+fi
+export CAIRN_REQUIRE_VERSITYGW=1
+
+# DuckDB, to query delivered trail files as the README shows (the node package ships
+# DuckDB's engine; PyPI is not reachable here).
+export CAIRN_DUCKDB_NODE_DIR="${CAIRN_DUCKDB_NODE_DIR:-$HOME/.cache/cairn/duckdb-node}"
+if [ ! -d "$CAIRN_DUCKDB_NODE_DIR/node_modules/@duckdb/node-api" ]; then
+  command -v npm >/dev/null 2>&1 || { echo "test.sh: npm is required to install DuckDB for the tests" >&2; exit 1; }
+  echo "== installing DuckDB for node into $CAIRN_DUCKDB_NODE_DIR (once)"
+  mkdir -p "$CAIRN_DUCKDB_NODE_DIR"
+  (cd "$CAIRN_DUCKDB_NODE_DIR" && npm install --no-audit --no-fund --silent @duckdb/node-api@1.5.6-r.1)
+fi
+export CAIRN_REQUIRE_DUCKDB=1
+
 echo "== go vet"
 go vet ./...
 go vet -tags e2e ./e2e/...

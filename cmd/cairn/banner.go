@@ -17,6 +17,7 @@ func (s *Server) PrintBanner(w io.Writer) {
 	fmt.Fprintf(w, "  data dir:          %s\n", s.Config.DataDir)
 	fmt.Fprintf(w, "  operator account:  %s\n", s.Account)
 	fmt.Fprintf(w, "  root credentials:  %s\n", s.credSrc)
+	fmt.Fprintf(w, "  trail buckets:     %s\n", s.storeSrc)
 	fmt.Fprintf(w, "\nUse it with the AWS CLI:\n")
 	if s.Config.RootAccessKeyID == "" {
 		fmt.Fprintf(w, "  export AWS_SHARED_CREDENTIALS_FILE=%s\n", filepath.Join(s.Config.DataDir, RootCredentialsFile))

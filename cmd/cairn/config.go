@@ -34,6 +34,17 @@ type Config struct {
 	TLSHostnames        string
 	// CloudFrontDeployDelay is how long a changed distribution stays InProgress.
 	CloudFrontDeployDelay time.Duration
+
+	// Where trails deliver: a local directory of buckets, or an S3 endpoint.
+	BucketRoot        string
+	S3Endpoint        string
+	S3Region          string
+	S3PathStyle       bool
+	S3AccessKeyID     string
+	S3SecretAccessKey string
+	// NotificationTargets names the webhooks trails' SnsTopicName may refer to.
+	NotificationTargets string
+	MaxLogFileBytes     int64
 }
 
 // Defaults.
@@ -58,6 +69,8 @@ func DefaultConfig() Config {
 		LogLevel:              "info",
 		FailedAuthRate:        100,
 		CloudFrontDeployDelay: 5 * time.Second,
+		S3PathStyle:           true,
+		MaxLogFileBytes:       50_000_000,
 	}
 }
 
@@ -82,6 +95,14 @@ func (c *Config) bindFlags(fs *flag.FlagSet) {
 	fs.StringVar(&c.TLSCert, "tls-cert", c.TLSCert, "TLS certificate (PEM); default: a self-signed one generated under <data-dir>/tls")
 	fs.StringVar(&c.TLSKey, "tls-key", c.TLSKey, "TLS private key (PEM) of --tls-cert")
 	fs.StringVar(&c.TLSHostnames, "tls-hostnames", c.TLSHostnames, "extra host names or IPs for the self-signed certificate (comma-separated)")
+	fs.StringVar(&c.BucketRoot, "bucket-root", c.BucketRoot, "directory whose subdirectories are the buckets trails deliver to (default <data-dir>/buckets; unused with --s3-endpoint)")
+	fs.StringVar(&c.S3Endpoint, "s3-endpoint", c.S3Endpoint, "deliver trails to this S3-compatible endpoint instead of --bucket-root (\"aws\": Amazon S3)")
+	fs.StringVar(&c.S3Region, "s3-region", c.S3Region, "region to sign S3 requests for (default: the SDK's, else us-east-1)")
+	fs.BoolVar(&c.S3PathStyle, "s3-path-style", c.S3PathStyle, "address S3 buckets by path (http://host/bucket), as most self-hosted servers need")
+	fs.StringVar(&c.S3AccessKeyID, "s3-access-key-id", c.S3AccessKeyID, "S3 access key id (default: the AWS SDK's credential chain)")
+	fs.StringVar(&c.S3SecretAccessKey, "s3-secret-access-key", c.S3SecretAccessKey, "S3 secret access key of --s3-access-key-id")
+	fs.StringVar(&c.NotificationTargets, "notification-targets", c.NotificationTargets, "notification targets for trails' SnsTopicName: name=https://webhook (a POST per delivery) or name=nats:<subject> (a JetStream publish), comma-separated")
+	fs.Int64Var(&c.MaxLogFileBytes, "max-log-file-bytes", c.MaxLogFileBytes, "split trail log files before this many uncompressed bytes")
 }
 
 // applyEnv sets each flag from CAIRN_<FLAG> where present; flags given on the
@@ -134,6 +155,12 @@ func (c *Config) Validate() error {
 		if _, _, err := net.SplitHostPort(c.TLSListen); err != nil {
 			return fmt.Errorf("tls-listen: %w", err)
 		}
+	}
+	if (c.S3AccessKeyID == "") != (c.S3SecretAccessKey == "") {
+		return fmt.Errorf("s3-access-key-id and s3-secret-access-key: set both or neither")
+	}
+	if c.MaxLogFileBytes < 1024 {
+		return fmt.Errorf("max-log-file-bytes: must be at least 1024")
 	}
 	switch c.LogLevel {
 	case "debug", "info", "warn", "error":

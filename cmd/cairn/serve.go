@@ -15,6 +15,7 @@ import (
 
 	"github.com/cairnhq/cairn"
 	"github.com/cairnhq/cairn/capture"
+	"github.com/cairnhq/cairn/delivery"
 	"github.com/cairnhq/cairn/eventlog"
 	"github.com/cairnhq/cairn/gateway"
 	"github.com/cairnhq/cairn/history"
@@ -69,14 +70,16 @@ type Server struct {
 	credSrc string
 	logger  *slog.Logger
 
-	log     *eventlog.Log
-	index   *history.Index
-	http    *http.Server
-	https   *http.Server
-	ready   atomic.Bool
-	cancel  context.CancelFunc
-	wg      sync.WaitGroup
-	serveWG sync.WaitGroup
+	log      *eventlog.Log
+	index    *history.Index
+	delivery *delivery.Scheduler
+	storeSrc string
+	http     *http.Server
+	https    *http.Server
+	ready    atomic.Bool
+	cancel   context.CancelFunc
+	wg       sync.WaitGroup
+	serveWG  sync.WaitGroup
 }
 
 // OpenServer opens every component and starts serving on cfg.Listen.
@@ -121,10 +124,26 @@ func OpenServer(ctx context.Context, cfg Config, logger *slog.Logger) (*Server, 
 	metrics.Gauges["cairn_failed_auth_events_dropped_total"] = func() float64 { return float64(rec.FailedAuth.Dropped()) }
 	metrics.Gauges["cairn_history_events"] = func() float64 { return float64(s.index.Len()) }
 
+	store, storeSrc, err := openObjectStore(ctx, cfg)
+	if err != nil {
+		cancel()
+		return nil, err
+	}
+	s.storeSrc = storeSrc
+	targets, err := delivery.ParseTargets(cfg.NotificationTargets, s.log)
+	if err != nil {
+		cancel()
+		return nil, err
+	}
 	gw, err := newGateway(services{
 		meta: meta, clock: clock, logger: logger, ids: ids, index: s.index, log: s.log, cfg: cfg,
+		store: store, targets: targets,
 	})
 	if err != nil {
+		cancel()
+		return nil, err
+	}
+	if err := s.startDelivery(ctx, store, targets, metrics); err != nil {
 		cancel()
 		return nil, err
 	}
@@ -233,6 +252,11 @@ func (s *Server) Close(ctx context.Context) error {
 	s.serveWG.Wait()
 	s.cancel()
 	s.wg.Wait()
+	if s.delivery != nil {
+		if derr := s.delivery.Close(ctx); derr != nil && err == nil {
+			err = derr
+		}
+	}
 	if cerr := s.log.Close(ctx); cerr != nil && err == nil {
 		err = cerr
 	}

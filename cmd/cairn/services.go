@@ -13,6 +13,7 @@ import (
 	"github.com/cairnhq/cairn/awsproto"
 	"github.com/cairnhq/cairn/awsproto/rest"
 	"github.com/cairnhq/cairn/awsproto/sigv4"
+	"github.com/cairnhq/cairn/delivery"
 	"github.com/cairnhq/cairn/eventlog"
 	"github.com/cairnhq/cairn/gateway"
 	"github.com/cairnhq/cairn/history"
@@ -34,12 +35,16 @@ type services struct {
 	ids    *identity.Store
 	index  *history.Index
 	log    *eventlog.Log
+	// store is where trails deliver; targets their notification targets.
+	store   cairn.ObjectStore
+	targets *delivery.Targets
 }
 
 // newGateway builds the providers and plugs them into a gateway.
 func newGateway(s services) (*gateway.Gateway, error) {
 	ct := &ctsvc.Provider{
-		Trails:  &ctsvc.TrailStore{Meta: s.meta, Clock: s.clock},
+		Trails: &ctsvc.TrailStore{Meta: s.meta, Clock: s.clock,
+			Buckets: ctsvc.StoreBuckets{Store: s.store}, Topics: s.targets},
 		History: s.index,
 		Records: s.log,
 	}

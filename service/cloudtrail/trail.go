@@ -63,9 +63,36 @@ type Trail struct {
 	IsLogging        bool
 	StartLoggingTime time.Time // zero: never started
 	StopLoggingTime  time.Time // zero: never stopped
-	CreatedTime      time.Time
-	UpdatedTime      time.Time
+	// LoggingPeriods are the most recent times the trail was logging, oldest first (at
+	// most MaxLoggingPeriods): delivery takes an event only if the trail was logging
+	// when it happened, so StartLogging never backfills a stopped gap.
+	LoggingPeriods []LoggingPeriod `json:",omitempty"`
+	CreatedTime    time.Time
+	UpdatedTime    time.Time
 }
+
+// MaxLoggingPeriods bounds Trail.LoggingPeriods.
+const MaxLoggingPeriods = 64
+
+// LoggingPeriod is a time the trail was logging: from Start until Stop (zero: still).
+type LoggingPeriod struct {
+	Start time.Time
+	Stop  time.Time `json:",omitzero"`
+}
+
+// LoggingAt reports whether the trail was logging at ts.
+func (t *Trail) LoggingAt(ts time.Time) bool {
+	for i := len(t.LoggingPeriods) - 1; i >= 0; i-- {
+		p := t.LoggingPeriods[i]
+		if !ts.Before(p.Start) && (p.Stop.IsZero() || ts.Before(p.Stop)) {
+			return true
+		}
+	}
+	return false
+}
+
+// Key is the trail's key in TrailsBucket (and in the delivery status bucket).
+func (t *Trail) Key() string { return t.key() }
 
 // ARN returns the trail ARN, which always carries the home region.
 func (t *Trail) ARN() string { return TrailARN(t.HomeRegion, t.Account, t.Name) }
@@ -82,10 +109,27 @@ func (t *Trail) key() string { return trailKey(t.Account, t.HomeRegion, t.Name) 
 func trailKey(account, region, name string) string { return account + "." + region + "." + name }
 
 // BucketChecker verifies that CloudTrail can deliver to a bucket. CheckBucket returns nil
-// when it can, or an *awsproto.Error for the client (S3BucketDoesNotExistException,
+// when the trail trailARN may write under keyPrefix ("[prefix/]AWSLogs/<account>/") in
+// bucket, or an *awsproto.Error for the client (S3BucketDoesNotExistException,
 // InsufficientS3BucketPolicyException); any other error becomes an internal failure.
 type BucketChecker interface {
-	CheckBucket(ctx context.Context, bucket string) error
+	CheckBucket(ctx context.Context, bucket, keyPrefix, trailARN string) error
+}
+
+// TopicChecker verifies a trail's SNS topic, which in Cairn names a configured
+// notification target. CheckTopic returns nil when topicARN names one, or an
+// *awsproto.Error (InsufficientSnsTopicPolicyException) when it does not.
+type TopicChecker interface {
+	CheckTopic(ctx context.Context, topicARN string) error
+}
+
+// LogKeyPrefix is the key prefix under which a trail of account delivers:
+// "[prefix/]AWSLogs/<account>/".
+func LogKeyPrefix(s3KeyPrefix, account string) string {
+	if s3KeyPrefix == "" {
+		return "AWSLogs/" + account + "/"
+	}
+	return s3KeyPrefix + "/AWSLogs/" + account + "/"
 }
 
 // TrailStore is the trail control plane over a MetaStore. It is safe for concurrent use
@@ -97,6 +141,8 @@ type TrailStore struct {
 	MaxTrailsPerRegion int
 	// Buckets checks the S3 bucket of CreateTrail/UpdateTrail; nil skips the check.
 	Buckets BucketChecker
+	// Topics checks the SNS topic of CreateTrail/UpdateTrail; nil accepts any topic.
+	Topics TopicChecker
 }
 
 func (s *TrailStore) now() time.Time {
@@ -259,7 +305,7 @@ func (s *TrailStore) Create(ctx context.Context, account, region string, p Creat
 		return nil, err
 	}
 	t.Tags = tags
-	if err := s.checkBucket(ctx, t.S3BucketName); err != nil {
+	if err := s.checkDestinations(ctx, t, true, true); err != nil {
 		return nil, err
 	}
 
@@ -281,11 +327,19 @@ func (s *TrailStore) Create(ctx context.Context, account, region string, p Creat
 	return t, nil
 }
 
-func (s *TrailStore) checkBucket(ctx context.Context, bucket string) error {
-	if s.Buckets == nil {
-		return nil
+// checkDestinations checks t's bucket (with its prefix) and SNS topic, as requested.
+func (s *TrailStore) checkDestinations(ctx context.Context, t *Trail, bucket, topic bool) error {
+	if bucket && s.Buckets != nil {
+		if err := s.Buckets.CheckBucket(ctx, t.S3BucketName, LogKeyPrefix(t.S3KeyPrefix, t.Account), t.ARN()); err != nil {
+			return err
+		}
 	}
-	return s.Buckets.CheckBucket(ctx, bucket)
+	if topic && s.Topics != nil && t.SnsTopicARN != "" {
+		if err := s.Topics.CheckTopic(ctx, t.SnsTopicARN); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // load reads one trail document; the error wraps cairn.ErrNotFound when it is absent.
@@ -483,14 +537,14 @@ func (s *TrailStore) Update(ctx context.Context, account, region, nameOrARN stri
 		if err := validateBucketName(*p.S3BucketName); err != nil {
 			return nil, err
 		}
-		if err := s.checkBucket(ctx, *p.S3BucketName); err != nil {
-			return nil, err
-		}
 	}
 	var reserved *Trail // set when this call turned the index entry multi-Region
 	t, err := s.mutate(ctx, account, region, nameOrARN, func(t *Trail) error {
 		wasMulti := t.IsMultiRegionTrail
 		if err := p.apply(t); err != nil {
+			return err
+		}
+		if err := s.checkDestinations(ctx, t, p.S3BucketName != nil || p.S3KeyPrefix != nil, p.SnsTopicName != nil); err != nil {
 			return err
 		}
 		if !wasMulti && t.IsMultiRegionTrail && reserved == nil {
@@ -538,6 +592,8 @@ func (s *TrailStore) Delete(ctx context.Context, account, region, nameOrARN stri
 			if err := s.indexRemove(context.WithoutCancel(ctx), account, t.Name, t.HomeRegion); err != nil {
 				return fmt.Errorf("delete trail: %w", err)
 			}
+			// A trail created later under the same name starts without a status.
+			_ = s.Meta.Delete(context.WithoutCancel(ctx), TrailStatusBucket, t.key(), 0)
 			return nil
 		case errors.Is(err, cairn.ErrRevisionMismatch), errors.Is(err, cairn.ErrNotFound):
 			if err := ctx.Err(); err != nil {
@@ -558,6 +614,10 @@ func (s *TrailStore) StartLogging(ctx context.Context, account, region, nameOrAR
 		if !t.IsLogging {
 			t.IsLogging = true
 			t.StartLoggingTime = s.now()
+			t.LoggingPeriods = append(t.LoggingPeriods, LoggingPeriod{Start: t.StartLoggingTime})
+			if n := len(t.LoggingPeriods); n > MaxLoggingPeriods {
+				t.LoggingPeriods = append([]LoggingPeriod(nil), t.LoggingPeriods[n-MaxLoggingPeriods:]...)
+			}
 		}
 		return nil
 	})
@@ -571,6 +631,9 @@ func (s *TrailStore) StopLogging(ctx context.Context, account, region, nameOrARN
 		if t.IsLogging {
 			t.IsLogging = false
 			t.StopLoggingTime = s.now()
+			if n := len(t.LoggingPeriods); n > 0 && t.LoggingPeriods[n-1].Stop.IsZero() {
+				t.LoggingPeriods[n-1].Stop = t.StopLoggingTime
+			}
 		}
 		return nil
 	})
@@ -613,9 +676,13 @@ func formatStatusTime(t time.Time) string {
 }
 
 // Status implements GetTrailStatus. It works from any region the trail is visible in
-// (a shadow trail by ARN). Delivery members stay empty until delivery reports them.
+// (a shadow trail by ARN). The delivery members are what delivery last reported.
 func (s *TrailStore) Status(ctx context.Context, account, region, nameOrARN string) (*TrailStatus, error) {
 	t, err := s.Get(ctx, account, region, nameOrARN)
+	if err != nil {
+		return nil, err
+	}
+	d, err := s.deliveryStatus(ctx, t)
 	if err != nil {
 		return nil, err
 	}
@@ -625,5 +692,16 @@ func (s *TrailStore) Status(ctx context.Context, account, region, nameOrARN stri
 		StopLoggingTime:    t.StopLoggingTime,
 		TimeLoggingStarted: formatStatusTime(t.StartLoggingTime),
 		TimeLoggingStopped: formatStatusTime(t.StopLoggingTime),
+
+		LatestDeliveryTime:                 d.LatestDeliveryTime,
+		LatestDeliveryError:                d.LatestDeliveryError,
+		LatestDeliveryAttemptTime:          formatStatusTime(d.LatestDeliveryAttemptTime),
+		LatestDeliveryAttemptSucceeded:     formatStatusTime(d.LatestDeliveryAttemptSucceeded),
+		LatestNotificationTime:             d.LatestNotificationTime,
+		LatestNotificationError:            d.LatestNotificationError,
+		LatestNotificationAttemptTime:      formatStatusTime(d.LatestNotificationAttemptTime),
+		LatestNotificationAttemptSucceeded: formatStatusTime(d.LatestNotificationAttemptSucceeded),
+		LatestDigestDeliveryTime:           d.LatestDigestDeliveryTime,
+		LatestDigestDeliveryError:          d.LatestDigestDeliveryError,
 	}, nil
 }

@@ -339,7 +339,7 @@ func TestTrailStore_Create_Quota(t *testing.T) {
 
 type trailFakeBuckets struct{ missing string }
 
-func (f trailFakeBuckets) CheckBucket(_ context.Context, b string) error {
+func (f trailFakeBuckets) CheckBucket(_ context.Context, b, _, _ string) error {
 	if b == f.missing {
 		return awsproto.NewError("S3BucketDoesNotExistException", 400, "S3 bucket %s does not exist!", b)
 	}

@@ -1,0 +1,365 @@
+package delivery
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"os"
+	"sort"
+
+	"github.com/cairnhq/cairn"
+	"github.com/cairnhq/cairn/eventlog"
+	"github.com/cairnhq/cairn/service/cloudtrail"
+)
+
+// pass executes every job and notification that is due.
+func (s *Scheduler) pass(ctx context.Context) {
+	for _, group := range s.dueGroups() {
+		if ctx.Err() != nil {
+			return
+		}
+		s.execute(ctx, group)
+	}
+	s.notify(ctx)
+}
+
+// dueGroups returns the jobs that are due, grouped by log range so that each range is
+// scanned once for all its trails.
+func (s *Scheduler) dueGroups() [][]*Job {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	now := s.cfg.Clock.Now()
+	byRange := map[[2]uint64][]*Job{}
+	var ranges [][2]uint64
+	for _, j := range s.st.Jobs {
+		if !s.ready(j.id(), now) {
+			continue
+		}
+		r := [2]uint64{j.From, j.To}
+		if _, ok := byRange[r]; !ok {
+			ranges = append(ranges, r)
+		}
+		byRange[r] = append(byRange[r], j)
+	}
+	sort.Slice(ranges, func(a, b int) bool { return ranges[a][0] < ranges[b][0] })
+	out := make([][]*Job, 0, len(ranges))
+	for _, r := range ranges {
+		out = append(out, byRange[r])
+	}
+	return out
+}
+
+// execute builds and stores the files of jobs, which share one log range.
+func (s *Scheduler) execute(ctx context.Context, jobs []*Job) {
+	if err := s.markStarted(ctx, jobs); err != nil {
+		s.log.Warn("delivery: mark jobs started", "err", err)
+		return
+	}
+	files, err := s.build(ctx, jobs)
+	defer func() {
+		for _, fs := range files {
+			for _, f := range fs {
+				_ = os.Remove(f.Path)
+			}
+		}
+	}()
+	if err != nil {
+		if ctx.Err() != nil {
+			return
+		}
+		s.log.Error("delivery: build log files", "first_seq", jobs[0].From, "last_seq", jobs[0].To, "err", err)
+		s.mu.Lock()
+		for _, j := range jobs {
+			s.failed(j.id(), s.cfg.Clock.Now())
+		}
+		s.mu.Unlock()
+		return
+	}
+	for i, j := range jobs {
+		if ctx.Err() != nil {
+			return
+		}
+		s.deliver(ctx, j, files[i])
+	}
+}
+
+func (s *Scheduler) markStarted(ctx context.Context, jobs []*Job) error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	changed := false
+	for _, j := range jobs {
+		if !j.Started {
+			j.Started, changed = true, true
+		}
+	}
+	if !changed {
+		return nil
+	}
+	return s.save(ctx)
+}
+
+// build scans the jobs' range once and writes each job's files into the spool.
+func (s *Scheduler) build(ctx context.Context, jobs []*Job) ([][]LogFile, error) {
+	type regionFile struct {
+		w    *logFileWriter
+		part int
+	}
+	open := make([]map[string]*regionFile, len(jobs))
+	files := make([][]LogFile, len(jobs))
+	for i := range open {
+		open[i] = map[string]*regionFile{}
+	}
+	abort := func() {
+		for _, m := range open {
+			for _, rf := range m {
+				if rf.w != nil {
+					rf.w.abort()
+				}
+			}
+		}
+	}
+	from, to := jobs[0].From, jobs[0].To
+	err := s.cfg.Log.Scan(ctx, from, to, func(m eventlog.Message) error {
+		c := &candidate{Message: m}
+		for i, j := range jobs {
+			ok, err := selects(&j.Trail, c)
+			if err != nil {
+				s.log.Warn("delivery: skipping undecodable event", "seq", m.Seq, "err", err)
+				return nil
+			}
+			if !ok {
+				continue
+			}
+			rf := open[i][m.Region]
+			if rf == nil {
+				rf = &regionFile{}
+				open[i][m.Region] = rf
+			}
+			if rf.w != nil && !rf.w.fits(len(m.Raw), s.cfg.MaxFileBytes) {
+				f, err := rf.w.finish()
+				rf.w = nil
+				if err != nil {
+					return err
+				}
+				files[i] = append(files[i], f)
+				rf.part++
+			}
+			if rf.w == nil {
+				key := LogFileKey(j.Trail.S3KeyPrefix, j.Trail.Account, m.Region, j.Time,
+					uniqueString(j.Trail.ARN(), m.Region, j.From, j.To, rf.part))
+				w, err := newLogFileWriter(s.cfg.SpoolDir, LogFile{Region: m.Region, Part: rf.part, Key: key})
+				if err != nil {
+					return err
+				}
+				rf.w = w
+			}
+			if err := rf.w.add(m.Raw, c.time()); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		abort()
+		for _, fs := range files {
+			for _, f := range fs {
+				_ = os.Remove(f.Path)
+			}
+		}
+		return nil, fmt.Errorf("scan events %d-%d: %w", from, to, err)
+	}
+	for i := range jobs {
+		for _, rf := range open[i] {
+			if rf.w == nil {
+				continue
+			}
+			f, err := rf.w.finish()
+			rf.w = nil
+			if err != nil {
+				abort()
+				return files, err
+			}
+			files[i] = append(files[i], f)
+		}
+		sort.Slice(files[i], func(a, b int) bool {
+			fa, fb := files[i][a], files[i][b]
+			if fa.Region != fb.Region {
+				return fa.Region < fb.Region
+			}
+			return fa.Part < fb.Part
+		})
+	}
+	return files, nil
+}
+
+// deliver stores a job's files; when all are stored the job is done.
+func (s *Scheduler) deliver(ctx context.Context, j *Job, files []LogFile) {
+	t := &j.Trail
+	var keys []string
+	for _, f := range files {
+		if err := s.put(ctx, t.S3BucketName, f); err != nil {
+			if ctx.Err() != nil {
+				return
+			}
+			s.failures.Add(1)
+			code := errorCode(err)
+			s.mu.Lock()
+			d := s.failed(j.id(), s.cfg.Clock.Now())
+			s.mu.Unlock()
+			s.log.Warn("delivery failed; will retry", "trail", t.ARN(), "bucket", t.S3BucketName, "key", f.Key, "code", code, "retry_in", d, "err", err)
+			s.status(ctx, t, func(st *cloudtrail.DeliveryStatus) {
+				st.LatestDeliveryAttemptTime = s.cfg.Clock.Now()
+				st.LatestDeliveryError = code
+			})
+			return
+		}
+		s.files.Add(1)
+		s.records.Add(uint64(f.Records))
+		keys = append(keys, f.Key)
+	}
+	now := s.cfg.Clock.Now()
+	s.mu.Lock()
+	delete(s.backoff, j.id())
+	prev := *s.st
+	prev.Jobs = append([]*Job(nil), s.st.Jobs...)
+	prev.Notifications = append([]Notification(nil), s.st.Notifications...)
+	jobs := s.st.Jobs[:0:0]
+	for _, x := range s.st.Jobs {
+		if x != j {
+			jobs = append(jobs, x)
+		}
+	}
+	s.st.Jobs = jobs
+	if len(keys) > 0 && t.SnsTopicARN != "" && s.cfg.Notifier != nil {
+		s.st.Notifications = append(s.st.Notifications, Notification{
+			TrailKey: t.Key(), TopicARN: t.SnsTopicARN, Bucket: t.S3BucketName, Keys: keys, Time: now,
+		})
+	}
+	err := s.save(ctx)
+	if err != nil {
+		*s.st = prev
+	}
+	s.mu.Unlock()
+	if err != nil {
+		// The files are stored; the job runs again and stores the same files.
+		s.log.Warn("delivery: store finished job", "trail", t.ARN(), "err", err)
+		return
+	}
+	if len(files) > 0 {
+		s.log.Debug("delivered", "trail", t.ARN(), "files", len(files), "first_seq", j.From, "last_seq", j.To)
+	}
+	s.status(ctx, t, func(st *cloudtrail.DeliveryStatus) {
+		st.LatestDeliveryAttemptTime = now
+		st.LatestDeliveryAttemptSucceeded = now
+		st.LatestDeliveryError = ""
+		if len(files) > 0 {
+			st.LatestDeliveryTime = now
+		}
+	})
+}
+
+func (s *Scheduler) put(ctx context.Context, bucket string, f LogFile) error {
+	fh, err := os.Open(f.Path)
+	if err != nil {
+		return fmt.Errorf("open spool file: %w", err)
+	}
+	defer fh.Close()
+	return s.cfg.Store.Put(ctx, bucket, f.Key, fh, f.Size, cairn.PutOptions{
+		ContentType: "application/json", ContentEncoding: "gzip",
+	})
+}
+
+// status records a delivery outcome in the trail's status document.
+func (s *Scheduler) status(ctx context.Context, t *cloudtrail.Trail, fn func(*cloudtrail.DeliveryStatus)) {
+	if err := cloudtrail.UpdateDeliveryStatus(ctx, s.cfg.Meta, t.Key(), fn); err != nil && ctx.Err() == nil {
+		s.log.Warn("delivery: update trail status", "trail", t.ARN(), "err", err)
+	}
+}
+
+// errorCode is the code GetTrailStatus reports for a failed delivery: the store's
+// own error code where it has one.
+func errorCode(err error) string {
+	var se *cairn.StoreError
+	switch {
+	case errors.As(err, &se) && se.Code != "":
+		return se.Code
+	case errors.Is(err, cairn.ErrNoSuchBucket):
+		return "NoSuchBucket"
+	case errors.Is(err, os.ErrPermission):
+		return "AccessDenied"
+	}
+	return "InternalError"
+}
+
+// notificationMessage is the message CloudTrail publishes after delivering files.
+type notificationMessage struct {
+	S3Bucket    string   `json:"s3Bucket"`
+	S3ObjectKey []string `json:"s3ObjectKey"`
+}
+
+// notify sends the due notifications, oldest first.
+func (s *Scheduler) notify(ctx context.Context) {
+	if s.cfg.Notifier == nil {
+		return
+	}
+	s.mu.Lock()
+	pending := append([]Notification(nil), s.st.Notifications...)
+	s.mu.Unlock()
+	for _, n := range pending {
+		if ctx.Err() != nil {
+			return
+		}
+		id := "notify/" + n.TrailKey + "/" + n.Keys[0]
+		s.mu.Lock()
+		due := s.ready(id, s.cfg.Clock.Now())
+		s.mu.Unlock()
+		if !due {
+			continue
+		}
+		msg, _ := json.Marshal(notificationMessage{S3Bucket: n.Bucket, S3ObjectKey: n.Keys})
+		err := s.cfg.Notifier.Notify(ctx, n.TopicARN, msg)
+		now := s.cfg.Clock.Now()
+		if err != nil {
+			if ctx.Err() != nil {
+				return
+			}
+			s.mu.Lock()
+			d := s.failed(id, now)
+			s.mu.Unlock()
+			s.log.Warn("notification failed; will retry", "topic", n.TopicARN, "retry_in", d, "err", err)
+			s.statusKey(ctx, n.TrailKey, func(st *cloudtrail.DeliveryStatus) {
+				st.LatestNotificationAttemptTime = now
+				st.LatestNotificationError = err.Error()
+			})
+			continue
+		}
+		s.mu.Lock()
+		delete(s.backoff, id)
+		prev := s.st.Notifications
+		kept := make([]Notification, 0, len(prev))
+		for _, x := range prev {
+			if !(x.TrailKey == n.TrailKey && x.Keys[0] == n.Keys[0]) {
+				kept = append(kept, x)
+			}
+		}
+		s.st.Notifications = kept
+		if err := s.save(ctx); err != nil {
+			s.st.Notifications = prev
+			s.log.Warn("delivery: store sent notification", "err", err)
+		}
+		s.mu.Unlock()
+		s.statusKey(ctx, n.TrailKey, func(st *cloudtrail.DeliveryStatus) {
+			st.LatestNotificationTime = now
+			st.LatestNotificationAttemptTime = now
+			st.LatestNotificationAttemptSucceeded = now
+			st.LatestNotificationError = ""
+		})
+	}
+}
+
+func (s *Scheduler) statusKey(ctx context.Context, trailKey string, fn func(*cloudtrail.DeliveryStatus)) {
+	if err := cloudtrail.UpdateDeliveryStatus(ctx, s.cfg.Meta, trailKey, fn); err != nil && ctx.Err() == nil {
+		s.log.Warn("delivery: update trail status", "trail", trailKey, "err", err)
+	}
+}

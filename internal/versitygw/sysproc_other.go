@@ -1,0 +1,7 @@
+//go:build !linux
+
+package versitygw
+
+import "syscall"
+
+func sysProcAttr() *syscall.SysProcAttr { return nil }
