@@ -6,6 +6,13 @@
 // the caller passes the generated rest.Operation, the route's labels and the
 // service's XML namespace.
 //
+// Outputs are written by walking each value along a plan worked out once per Go
+// type (plan.go): element tags spelled out, field offsets, how each member is
+// written. The walk (walk.go) reads fields through unsafe pointers rather than
+// reflect.Value, and response bodies are built in pooled buffers (buffer.go); the
+// bytes are those the plain reflective encoder wrote, which the tests keep as the
+// reference.
+//
 // It imports only the standard library, awsproto and awsproto/rest; never api/*,
 // service/* or gateway.
 package restxml

@@ -2,14 +2,10 @@ package restxml
 
 import (
 	"bytes"
-	"encoding/base64"
-	"encoding/xml"
 	"fmt"
 	"net/http"
 	"reflect"
-	"slices"
 	"strconv"
-	"strings"
 
 	"github.com/cairnhq/cairn/awsproto"
 	"github.com/cairnhq/cairn/awsproto/rest"
@@ -29,7 +25,9 @@ const xmlHeader = `<?xml version="1.0" encoding="UTF-8"?>` + "\n"
 // Responses carry the request ID as x-amzn-RequestId (read by aws-sdk-go-v2) and
 // x-amz-request-id. If out cannot be encoded an InternalFailure is written instead.
 func WriteResponse(w http.ResponseWriter, requestID string, op rest.Operation, namespace string, out any) {
-	body, contentType, err := encodeBody(op, namespace, out)
+	buf := getBuffer()
+	defer putBuffer(buf)
+	body, contentType, err := encodeBody(buf, op, namespace, out)
 	if err != nil {
 		WriteError(w, requestID, namespace, awsproto.InternalFailure())
 		return
@@ -51,7 +49,9 @@ func WriteResponse(w http.ResponseWriter, requestID string, op rest.Operation, n
 	write(w, requestID, status, body)
 }
 
-func encodeBody(op rest.Operation, namespace string, out any) ([]byte, string, error) {
+// encodeBody returns the body of out and its content type; an XML document is
+// written into buf.
+func encodeBody(buf *buffer, op rest.Operation, namespace string, out any) ([]byte, string, error) {
 	switch op.OutputPayloadType {
 	case rest.PayloadBlob:
 		b, _ := rest.RawPayload(out, op.OutputPayload)
@@ -67,13 +67,13 @@ func encodeBody(op rest.Operation, namespace string, out any) ([]byte, string, e
 		if isAbsent(f) {
 			return nil, "", nil
 		}
-		b, err := Marshal(op.OutputRoot, namespace, f.Interface())
+		b, err := buf.document(op.OutputRoot, namespace, f)
 		return b, ContentType, err
 	}
 	if op.OutputRoot == "" || out == nil || isAbsent(reflect.ValueOf(out)) {
 		return nil, "", nil
 	}
-	b, err := Marshal(op.OutputRoot, namespace, out)
+	b, err := buf.document(op.OutputRoot, namespace, reflect.ValueOf(out))
 	return b, ContentType, err
 }
 
@@ -83,157 +83,16 @@ func encodeBody(op rest.Operation, namespace string, out any) ([]byte, string, e
 // flattened lists repeat the element, maps are <entry><key/><value/></entry>,
 // timestamps ISO 8601, blobs base64.
 func Marshal(root, namespace string, v any) ([]byte, error) {
-	var b bytes.Buffer
-	b.WriteString(xmlHeader)
-	rv := reflect.ValueOf(v)
-	for rv.Kind() == reflect.Pointer || rv.Kind() == reflect.Interface {
-		if rv.IsNil() {
-			break
-		}
-		rv = rv.Elem()
-	}
-	if rv.Kind() != reflect.Struct {
+	ptr, p, ok := documentOf(reflect.ValueOf(v))
+	if !ok {
 		return nil, fmt.Errorf("restxml: cannot encode %T as a document", v)
 	}
-	b.WriteString("<" + root)
-	if namespace != "" {
-		b.WriteString(` xmlns="` + escape(namespace) + `"`)
-	}
-	writeAttrs(&b, rv)
-	b.WriteString(">")
-	if err := encodeMembers(&b, rv, 0); err != nil {
+	b, err := appendDocument(make([]byte, 0, p.last.Load()), root, namespace, ptr, p)
+	if err != nil {
 		return nil, err
 	}
-	b.WriteString("</" + root + ">")
-	return b.Bytes(), nil
-}
-
-func writeAttrs(b *bytes.Buffer, v reflect.Value) {
-	for _, f := range fields(v.Type()) {
-		if !f.attr {
-			continue
-		}
-		fv := v.Field(f.index)
-		if isAbsent(fv) {
-			continue
-		}
-		var s bytes.Buffer
-		if err := encodeScalar(&s, fv); err == nil {
-			b.WriteString(" " + f.name + `="` + s.String() + `"`)
-		}
-	}
-}
-
-// encodeMembers writes the members of struct v.
-func encodeMembers(b *bytes.Buffer, v reflect.Value, depth int) error {
-	if depth > maxDepth {
-		return fmt.Errorf("restxml: structure nested deeper than %d", maxDepth)
-	}
-	for _, f := range fields(v.Type()) {
-		if f.attr {
-			continue
-		}
-		fv := v.Field(f.index)
-		if isAbsent(fv) {
-			continue
-		}
-		switch {
-		case isList(fv.Type()) && f.elem != "":
-			b.WriteString("<" + f.name + ">")
-			for i := range fv.Len() {
-				if err := encodeElement(b, f.elem, fv.Index(i), depth); err != nil {
-					return err
-				}
-			}
-			b.WriteString("</" + f.name + ">")
-		case isList(fv.Type()):
-			for i := range fv.Len() {
-				if err := encodeElement(b, f.name, fv.Index(i), depth); err != nil {
-					return err
-				}
-			}
-		default:
-			if err := encodeElement(b, f.name, fv, depth); err != nil {
-				return err
-			}
-		}
-	}
-	return nil
-}
-
-// encodeElement writes <name>v</name>.
-func encodeElement(b *bytes.Buffer, name string, v reflect.Value, depth int) error {
-	for v.Kind() == reflect.Pointer || v.Kind() == reflect.Interface {
-		if v.IsNil() {
-			return nil
-		}
-		v = v.Elem()
-	}
-	b.WriteString("<" + name)
-	if v.Kind() == reflect.Struct && v.Type() != timestampType {
-		writeAttrs(b, v)
-	}
-	b.WriteString(">")
-	switch {
-	case v.Type() == timestampType:
-		b.WriteString(rest.FormatTimestamp(v.Interface().(awsproto.Timestamp).Time, rest.TimestampISO8601))
-	case v.Kind() == reflect.Struct:
-		if err := encodeMembers(b, v, depth+1); err != nil {
-			return err
-		}
-	case isList(v.Type()):
-		// A list inside a list or map: its items are <member>s.
-		for i := range v.Len() {
-			if err := encodeElement(b, "member", v.Index(i), depth+1); err != nil {
-				return err
-			}
-		}
-	case v.Kind() == reflect.Map:
-		keys := v.MapKeys()
-		slices.SortFunc(keys, func(a, c reflect.Value) int { return strings.Compare(a.String(), c.String()) })
-		for _, k := range keys {
-			b.WriteString("<entry>")
-			if err := encodeElement(b, "key", k, depth+1); err != nil {
-				return err
-			}
-			if err := encodeElement(b, "value", v.MapIndex(k), depth+1); err != nil {
-				return err
-			}
-			b.WriteString("</entry>")
-		}
-	default:
-		if err := encodeScalar(b, v); err != nil {
-			return err
-		}
-	}
-	b.WriteString("</" + name + ">")
-	return nil
-}
-
-func encodeScalar(b *bytes.Buffer, v reflect.Value) error {
-	for v.Kind() == reflect.Pointer {
-		if v.IsNil() {
-			return nil
-		}
-		v = v.Elem()
-	}
-	switch {
-	case v.Type() == timestampType:
-		b.WriteString(rest.FormatTimestamp(v.Interface().(awsproto.Timestamp).Time, rest.TimestampISO8601))
-	case isBlob(v.Type()):
-		b.WriteString(base64.StdEncoding.EncodeToString(v.Bytes()))
-	case v.Kind() == reflect.String:
-		b.WriteString(escape(v.String()))
-	case v.Kind() == reflect.Bool:
-		b.WriteString(strconv.FormatBool(v.Bool()))
-	case v.CanInt():
-		b.WriteString(strconv.FormatInt(v.Int(), 10))
-	case v.CanFloat():
-		b.WriteString(strconv.FormatFloat(v.Float(), 'f', -1, v.Type().Bits()))
-	default:
-		return fmt.Errorf("restxml: cannot encode %s", v.Type())
-	}
-	return nil
+	p.last.Store(int64(len(b)))
+	return b, nil
 }
 
 // isAbsent reports an unset member: nil pointer, slice or map, or an empty enum.
@@ -247,11 +106,7 @@ func isAbsent(v reflect.Value) bool {
 	return false
 }
 
-func escape(s string) string {
-	var b bytes.Buffer
-	_ = xml.EscapeText(&b, []byte(s))
-	return b.String()
-}
+func escape(s string) string { return string(appendEscaped(nil, s)) }
 
 // WriteError writes e as a rest-xml error with status e.Status:
 //
