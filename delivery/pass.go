@@ -22,6 +22,7 @@ func (s *Scheduler) pass(ctx context.Context) {
 		s.execute(ctx, group)
 	}
 	s.notify(ctx)
+	s.storeDigests(ctx)
 }
 
 // dueGroups returns the jobs that are due, grouped by log range so that each range is
@@ -204,6 +205,12 @@ func (s *Scheduler) deliver(ctx context.Context, j *Job, files []LogFile) {
 			}
 			s.failures.Add(1)
 			code := errorCode(err)
+			if s.trailGone(ctx, t) {
+				// DeleteTrail stops delivery for good, also of what could not be stored.
+				s.log.Warn("delivery failed for a deleted trail; dropping its pending files", "trail", t.ARN(), "code", code)
+				s.dropJob(ctx, j)
+				return
+			}
 			s.mu.Lock()
 			d := s.failed(j.id(), s.cfg.Clock.Now())
 			s.mu.Unlock()
@@ -231,6 +238,12 @@ func (s *Scheduler) deliver(ctx context.Context, j *Job, files []LogFile) {
 		}
 	}
 	s.st.Jobs = jobs
+	prevChains := map[string]*chain{}
+	for k, c := range s.st.Chains {
+		cp := *c
+		prevChains[k] = &cp
+	}
+	s.addToChains(t, files)
 	if len(keys) > 0 && t.SnsTopicARN != "" && s.cfg.Notifier != nil {
 		s.st.Notifications = append(s.st.Notifications, Notification{
 			TrailKey: t.Key(), TopicARN: t.SnsTopicARN, Bucket: t.S3BucketName, Keys: keys, Time: now,
@@ -239,6 +252,7 @@ func (s *Scheduler) deliver(ctx context.Context, j *Job, files []LogFile) {
 	err := s.save(ctx)
 	if err != nil {
 		*s.st = prev
+		s.st.Chains = prevChains
 	}
 	s.mu.Unlock()
 	if err != nil {
@@ -257,6 +271,38 @@ func (s *Scheduler) deliver(ctx context.Context, j *Job, files []LogFile) {
 			st.LatestDeliveryTime = now
 		}
 	})
+}
+
+// trailGone reports whether the trail of a snapshot has been deleted since.
+func (s *Scheduler) trailGone(ctx context.Context, t *cloudtrail.Trail) bool {
+	e, err := s.cfg.Meta.Get(ctx, cloudtrail.TrailsBucket, t.Key())
+	if errors.Is(err, cairn.ErrNotFound) {
+		return true
+	}
+	if err != nil {
+		return false
+	}
+	var cur cloudtrail.Trail
+	return json.Unmarshal(e.Value, &cur) == nil && !cur.CreatedTime.Equal(t.CreatedTime)
+}
+
+// dropJob removes job j from the state without delivering it.
+func (s *Scheduler) dropJob(ctx context.Context, j *Job) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	delete(s.backoff, j.id())
+	prev := s.st.Jobs
+	jobs := prev[:0:0]
+	for _, x := range prev {
+		if x != j {
+			jobs = append(jobs, x)
+		}
+	}
+	s.st.Jobs = jobs
+	if err := s.save(ctx); err != nil {
+		s.st.Jobs = prev
+		s.log.Warn("delivery: drop job", "err", err)
+	}
 }
 
 func (s *Scheduler) put(ctx context.Context, bucket string, f LogFile) error {

@@ -54,6 +54,11 @@ type Config struct {
 	MaxFileBytes int64
 	// SpoolDir holds log files while they are built (created if missing).
 	SpoolDir string
+	// Signer signs digest files; nil writes none.
+	Signer Signer
+	// DigestInterval is how often digests are written (DefaultDigestInterval), on
+	// its multiples of wall-clock time.
+	DigestInterval time.Duration
 	// RetryDelay is the first pause after a failed delivery; it doubles up to
 	// MaxRetryDelay.
 	RetryDelay, MaxRetryDelay time.Duration
@@ -69,6 +74,8 @@ type Stats struct {
 	Files         uint64 // log files written since start
 	Records       uint64 // records in them
 	Failures      uint64 // failed delivery attempts since start
+	Digests       uint64 // digest files written since start
+	PendingDigest int
 }
 
 // Scheduler delivers trail log files. It runs one goroutine, started by Open and
@@ -89,7 +96,7 @@ type Scheduler struct {
 	// at once).
 	backoff map[string]retry
 
-	files, records, failures atomic.Uint64
+	files, records, failures, digests atomic.Uint64
 }
 
 type retry struct {
@@ -104,6 +111,9 @@ func Open(ctx context.Context, cfg Config) (*Scheduler, error) {
 	}
 	if cfg.Interval <= 0 {
 		cfg.Interval = DefaultInterval
+	}
+	if cfg.DigestInterval <= 0 {
+		cfg.DigestInterval = DefaultDigestInterval
 	}
 	if cfg.MaxFileBytes <= 0 {
 		cfg.MaxFileBytes = DefaultMaxFileBytes
@@ -157,8 +167,9 @@ func (s *Scheduler) Close(ctx context.Context) error {
 	}
 }
 
-// Flush closes the current window now (as if the interval had ended), delivers what
-// is due, and returns when that pass is over. Tests and the admin API use it.
+// Flush closes the current delivery window and digest period now (as if both
+// intervals had ended), delivers what is due, and returns when that pass is over.
+// Tests use it.
 func (s *Scheduler) Flush(ctx context.Context) error {
 	ack := make(chan struct{})
 	select {
@@ -181,15 +192,16 @@ func (s *Scheduler) Flush(ctx context.Context) error {
 // Stats returns the scheduler's counters.
 func (s *Scheduler) Stats() Stats {
 	s.mu.Lock()
-	st := Stats{Cursor: s.st.Cursor, PendingJobs: len(s.st.Jobs), PendingNotify: len(s.st.Notifications)}
+	st := Stats{Cursor: s.st.Cursor, PendingJobs: len(s.st.Jobs), PendingNotify: len(s.st.Notifications), PendingDigest: len(s.st.DigestJobs)}
 	s.mu.Unlock()
-	st.Files, st.Records, st.Failures = s.files.Load(), s.records.Load(), s.failures.Load()
+	st.Files, st.Records, st.Failures, st.Digests = s.files.Load(), s.records.Load(), s.failures.Load(), s.digests.Load()
 	return st
 }
 
 func (s *Scheduler) run(ctx context.Context) {
 	defer close(s.done)
 	next := s.boundaryAfter(s.cfg.Clock.Now())
+	nextDigest := s.cfg.Clock.Now().Truncate(s.cfg.DigestInterval).Add(s.cfg.DigestInterval)
 	for {
 		now := s.cfg.Clock.Now()
 		var ack chan struct{}
@@ -198,7 +210,15 @@ func (s *Scheduler) run(ctx context.Context) {
 			next = s.boundaryAfter(now)
 		}
 		s.pass(ctx)
+		if !now.Before(nextDigest) {
+			s.planDigests(ctx, nextDigest)
+			nextDigest = now.Truncate(s.cfg.DigestInterval).Add(s.cfg.DigestInterval)
+			s.storeDigests(ctx)
+		}
 		wake := next
+		if nextDigest.Before(wake) {
+			wake = nextDigest
+		}
 		if r, ok := s.nextRetry(); ok && r.Before(wake) {
 			wake = r
 		}
@@ -213,6 +233,8 @@ func (s *Scheduler) run(ctx context.Context) {
 			s.plan(ctx, s.cfg.Clock.Now())
 			s.clearBackoff()
 			s.pass(ctx)
+			s.planDigests(ctx, s.cfg.Clock.Now())
+			s.storeDigests(ctx)
 			close(ack)
 		}
 	}

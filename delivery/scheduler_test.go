@@ -202,6 +202,9 @@ func (e *env) files(bucket string) []delivered {
 	}
 	var out []delivered
 	for _, oi := range infos {
+		if strings.Contains(oi.Key, "/CloudTrail-Digest/") {
+			continue
+		}
 		m := keyRE.FindStringSubmatch(oi.Key)
 		if m == nil {
 			e.t.Fatalf("key %q does not follow the CloudTrail layout", oi.Key)
@@ -619,3 +622,28 @@ func TestScheduler_Notifications(t *testing.T) {
 }
 
 func ptr[T any](v T) *T { return &v }
+
+// TestScheduler_DeletedTrailDropsFailingJob: a trail deleted while its bucket is
+// unreachable does not retry forever.
+func TestScheduler_DeletedTrailDropsFailingJob(t *testing.T) {
+	e := newEnv(t)
+	e.bucket("logs")
+	e.trail(east, "trail1", "logs", cloudtrail.CreateTrailParams{})
+	if err := os.RemoveAll(filepath.Join(e.root, "logs")); err != nil {
+		t.Fatal(err)
+	}
+	s := e.open(delivery.Config{})
+	e.appendEvents(ev{})
+	e.clock.set(t0.Add(5 * time.Minute))
+	flush(t, s)
+	if st := s.Stats(); st.PendingJobs != 1 {
+		t.Fatalf("stats while failing = %+v", st)
+	}
+	if err := e.trails.Delete(e.ctx, acct, east, "trail1"); err != nil {
+		t.Fatal(err)
+	}
+	flush(t, s)
+	if st := s.Stats(); st.PendingJobs != 0 {
+		t.Fatalf("stats after DeleteTrail = %+v", st)
+	}
+}

@@ -25,6 +25,11 @@ type state struct {
 	PlanTime      time.Time      `json:",omitzero"`
 	Jobs          []*Job         `json:",omitempty"`
 	Notifications []Notification `json:",omitempty"`
+	// Chains are the digest chains, by trail key and region; DigestJobs the signed
+	// digests not yet stored; DigestTime the end of the last planned digest period.
+	Chains     map[string]*chain `json:",omitempty"`
+	DigestJobs []*DigestJob      `json:",omitempty"`
+	DigestTime time.Time         `json:",omitzero"`
 }
 
 // Job is the delivery of one trail's events in a range of the event log. It holds
