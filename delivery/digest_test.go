@@ -45,11 +45,11 @@ var digestKeyRE = regexp.MustCompile(`^AWSLogs/(\d{12})/CloudTrail-Digest/([a-z0
 
 type digestDoc struct {
 	AWSAccountID, DigestStartTime, DigestEndTime, DigestS3Bucket, DigestS3Object string
-	DigestPublicKeyFingerprint, DigestSignatureAlgorithm                      string
-	NewestEventTime, OldestEventTime                                          *string
-	PreviousDigestS3Bucket, PreviousDigestS3Object, PreviousDigestSignature   *string
-	PreviousDigestHashValue, PreviousDigestHashAlgorithm                      *string
-	LogFiles                                                                  []struct {
+	DigestPublicKeyFingerprint, DigestSignatureAlgorithm                         string
+	NewestEventTime, OldestEventTime                                             *string
+	PreviousDigestS3Bucket, PreviousDigestS3Object, PreviousDigestSignature      *string
+	PreviousDigestHashValue, PreviousDigestHashAlgorithm                         *string
+	LogFiles                                                                     []struct {
 		S3Bucket, S3Object, HashValue, HashAlgorithm string
 		NewestEventTime, OldestEventTime             string
 	}
