@@ -89,6 +89,10 @@ func TestDependencyRules(t *testing.T) {
 					hasPrefix(dep, "service") && dep != "service/cloudtrail" {
 					bad = "delivery imports the root, eventlog and service/cloudtrail (trails and selectors), never the gateway or a store implementation"
 				}
+			case hasPrefix(self, "signing"), hasPrefix(self, "validate"):
+				if internal && dep != "." {
+					bad = "signing and validate import only the root package"
+				}
 			case hasPrefix(self, "objstore"):
 				if internal && dep != "." && !hasPrefix(dep, "objstore") {
 					bad = "objstore/* imports only the root package (and its client library)"

@@ -45,6 +45,12 @@ type Config struct {
 	// NotificationTargets names the webhooks trails' SnsTopicName may refer to.
 	NotificationTargets string
 	MaxLogFileBytes     int64
+
+	// SigningKEKFile holds the key-encryption key of the digest signing keys
+	// (default <data-dir>/signing-kek, generated at first start).
+	SigningKEKFile string
+	// SigningKeyRotation is how long one digest signing key is valid.
+	SigningKeyRotation time.Duration
 }
 
 // Defaults.
@@ -54,6 +60,8 @@ const (
 	DefaultDeliveryInterval = 5 * time.Minute
 	DefaultDigestInterval   = time.Hour
 	DefaultRetention        = 90 * 24 * time.Hour
+	// DefaultSigningKeyRotation is signing.DefaultRotation (30 days).
+	DefaultSigningKeyRotation = 30 * 24 * time.Hour
 )
 
 // DefaultConfig returns the configuration used when nothing is set.
@@ -71,6 +79,7 @@ func DefaultConfig() Config {
 		CloudFrontDeployDelay: 5 * time.Second,
 		S3PathStyle:           true,
 		MaxLogFileBytes:       50_000_000,
+		SigningKeyRotation:    DefaultSigningKeyRotation,
 	}
 }
 
@@ -103,6 +112,8 @@ func (c *Config) bindFlags(fs *flag.FlagSet) {
 	fs.StringVar(&c.S3SecretAccessKey, "s3-secret-access-key", c.S3SecretAccessKey, "S3 secret access key of --s3-access-key-id")
 	fs.StringVar(&c.NotificationTargets, "notification-targets", c.NotificationTargets, "notification targets for trails' SnsTopicName: name=https://webhook (a POST per delivery) or name=nats:<subject> (a JetStream publish), comma-separated")
 	fs.Int64Var(&c.MaxLogFileBytes, "max-log-file-bytes", c.MaxLogFileBytes, "split trail log files before this many uncompressed bytes")
+	fs.StringVar(&c.SigningKEKFile, "signing-kek-file", c.SigningKEKFile, "file holding the 32-byte key that encrypts the digest signing keys at rest (64 hex digits, base64 or raw; must exist; default <data-dir>/signing-kek, generated at first start)")
+	fs.DurationVar(&c.SigningKeyRotation, "signing-key-rotation", c.SigningKeyRotation, "how long one digest signing key is valid before the next one signs (whole seconds)")
 }
 
 // applyEnv sets each flag from CAIRN_<FLAG> where present; flags given on the
@@ -161,6 +172,9 @@ func (c *Config) Validate() error {
 	}
 	if c.MaxLogFileBytes < 1024 {
 		return fmt.Errorf("max-log-file-bytes: must be at least 1024")
+	}
+	if c.SigningKeyRotation < time.Second || c.SigningKeyRotation%time.Second != 0 {
+		return fmt.Errorf("signing-key-rotation: must be a whole number of seconds, at least 1s")
 	}
 	switch c.LogLevel {
 	case "debug", "info", "warn", "error":

@@ -12,6 +12,7 @@ import (
 	"github.com/cairnhq/cairn/gateway"
 	"github.com/cairnhq/cairn/objstore/file"
 	"github.com/cairnhq/cairn/objstore/s3"
+	"github.com/cairnhq/cairn/signing"
 )
 
 // openObjectStore returns where trails deliver: the S3 endpoint of --s3-endpoint, or
@@ -55,6 +56,7 @@ func (s *Server) startDelivery(ctx context.Context, store cairn.ObjectStore, tar
 	sched, err := delivery.Open(ctx, delivery.Config{
 		Log: s.log, Meta: s.log.Meta(), Store: store, Notifier: notifier,
 		Interval: s.Config.DeliveryInterval, MaxFileBytes: s.Config.MaxLogFileBytes,
+		Signer: digestSigner{s.keys}, DigestInterval: s.Config.DigestInterval,
 		SpoolDir: filepath.Join(s.Config.DataDir, "spool"),
 		Clock:    cairn.SystemClock{}, Logger: s.logger.With("component", "delivery"),
 	})
@@ -67,6 +69,8 @@ func (s *Server) startDelivery(ctx context.Context, store cairn.ObjectStore, tar
 	metrics.Gauges["cairn_delivery_failures_total"] = func() float64 { return float64(sched.Stats().Failures) }
 	metrics.Gauges["cairn_delivery_pending_jobs"] = func() float64 { return float64(sched.Stats().PendingJobs) }
 	metrics.Gauges["cairn_delivery_pending_notifications"] = func() float64 { return float64(sched.Stats().PendingNotify) }
+	metrics.Gauges["cairn_delivery_digests_total"] = func() float64 { return float64(sched.Stats().Digests) }
+	metrics.Gauges["cairn_delivery_pending_digests"] = func() float64 { return float64(sched.Stats().PendingDigest) }
 	metrics.Gauges["cairn_delivery_planned_seq"] = func() float64 { return float64(sched.Stats().Cursor) }
 	metrics.Gauges["cairn_delivery_unplanned_events"] = func() float64 {
 		c, cancel := context.WithTimeout(context.Background(), time.Second)
@@ -79,3 +83,18 @@ func (s *Server) startDelivery(ctx context.Context, store cairn.ObjectStore, tar
 	}
 	return nil
 }
+
+// digestSigner signs digests with the KeyRing's key of the region and period.
+type digestSigner struct{ keys *signing.KeyRing }
+
+func (d digestSigner) SigningKey(ctx context.Context, region string, at time.Time) (delivery.SigningKey, error) {
+	k, err := d.keys.Key(ctx, region, at)
+	if err != nil {
+		return nil, err
+	}
+	return signingKey{k}, nil
+}
+
+type signingKey struct{ *signing.Key }
+
+func (k signingKey) Fingerprint() string { return k.Key.Fingerprint }

@@ -3,12 +3,18 @@ package main
 import (
 	"context"
 	"crypto/rand"
+	"encoding/base64"
+	"encoding/hex"
 	"errors"
 	"flag"
 	"fmt"
+	"io/fs"
 	"log/slog"
 	"net"
 	"net/http"
+	"os"
+	"path/filepath"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -20,6 +26,7 @@ import (
 	"github.com/cairnhq/cairn/gateway"
 	"github.com/cairnhq/cairn/history"
 	"github.com/cairnhq/cairn/identity"
+	"github.com/cairnhq/cairn/signing"
 )
 
 // ServeCommand runs the server.
@@ -73,6 +80,8 @@ type Server struct {
 	log      *eventlog.Log
 	index    *history.Index
 	delivery *delivery.Scheduler
+	// keys signs trail digests and serves ListPublicKeys.
+	keys     *signing.KeyRing
 	storeSrc string
 	http     *http.Server
 	https    *http.Server
@@ -109,6 +118,14 @@ func OpenServer(ctx context.Context, cfg Config, logger *slog.Logger) (*Server, 
 	}
 	s.index = history.New(history.Config{Clock: clock, Retention: cfg.Retention, TokenKey: tokenKey})
 	ids := identity.New(meta, clock, account, key, secret)
+	kek, kekPath, err := loadKEK(cfg, logger)
+	if err != nil {
+		return nil, err
+	}
+	s.keys = &signing.KeyRing{Meta: meta, KEK: kek, Rotation: cfg.SigningKeyRotation, Clock: clock}
+	if err := s.keys.Check(ctx); err != nil {
+		return nil, fmt.Errorf("digest signing keys (key-encryption key %s): %w", kekPath, err)
+	}
 
 	bg, cancel := context.WithCancel(context.Background())
 	s.cancel = cancel
@@ -137,7 +154,7 @@ func OpenServer(ctx context.Context, cfg Config, logger *slog.Logger) (*Server, 
 	}
 	gw, err := newGateway(services{
 		meta: meta, clock: clock, logger: logger, ids: ids, index: s.index, log: s.log, cfg: cfg,
-		store: store, targets: targets,
+		store: store, targets: targets, keys: s.keys,
 	})
 	if err != nil {
 		cancel()
@@ -283,6 +300,86 @@ func loadSecret(ctx context.Context, meta cairn.MetaStore, name string) ([]byte,
 			return nil, fmt.Errorf("create %s: %w", name, err)
 		}
 	}
+}
+
+// SigningKEKFile is the file under the data dir holding the generated key-encryption
+// key of the digest signing keys.
+const SigningKEKFile = "signing-kek"
+
+// loadKEK reads the key-encryption key of the digest signing keys from
+// --signing-kek-file (which must exist), else from <data-dir>/signing-kek, generating
+// that file (mode 0600) at first start. It returns the path, never logs the key.
+func loadKEK(cfg Config, logger *slog.Logger) ([]byte, string, error) {
+	path := cfg.SigningKEKFile
+	explicit := path != ""
+	if !explicit {
+		path = filepath.Join(cfg.DataDir, SigningKEKFile)
+	}
+	b, err := os.ReadFile(path)
+	if errors.Is(err, fs.ErrNotExist) && !explicit {
+		kek := make([]byte, signing.KEKSize)
+		if _, err := rand.Read(kek); err != nil {
+			return nil, "", err
+		}
+		if err := writeFileAtomic(path, []byte(hex.EncodeToString(kek)+"\n"), 0o600); err != nil {
+			return nil, "", fmt.Errorf("write signing key-encryption key: %w", err)
+		}
+		logger.Info("generated the key-encryption key of the digest signing keys; keep it with the data", "path", path)
+		return kek, path, nil
+	}
+	if err != nil {
+		return nil, "", fmt.Errorf("signing-kek-file: %w", err)
+	}
+	if fi, err := os.Stat(path); err == nil && fi.Mode().Perm()&0o077 != 0 {
+		logger.Warn("the signing key-encryption key file is readable by group or others", "path", path, "mode", fi.Mode().Perm())
+	}
+	kek, err := parseKEK(b)
+	if err != nil {
+		return nil, "", fmt.Errorf("signing-kek-file %s: %w", path, err)
+	}
+	return kek, path, nil
+}
+
+// parseKEK accepts exactly 32 raw bytes, or 64 hex digits or base64 of 32 bytes
+// (surrounding whitespace ignored).
+func parseKEK(b []byte) ([]byte, error) {
+	if len(b) == signing.KEKSize {
+		return b, nil
+	}
+	s := strings.TrimSpace(string(b))
+	if k, err := hex.DecodeString(s); err == nil && len(k) == signing.KEKSize {
+		return k, nil
+	}
+	if k, err := base64.StdEncoding.DecodeString(s); err == nil && len(k) == signing.KEKSize {
+		return k, nil
+	}
+	return nil, fmt.Errorf("must hold a %d-byte key: %d hex digits, base64, or %d raw bytes", signing.KEKSize, 2*signing.KEKSize, signing.KEKSize)
+}
+
+// writeFileAtomic writes data to path through a synced temporary file, so a crash
+// never leaves a partial file behind.
+func writeFileAtomic(path string, data []byte, perm os.FileMode) error {
+	f, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".tmp*")
+	if err != nil {
+		return err
+	}
+	defer os.Remove(f.Name())
+	if err := f.Chmod(perm); err != nil {
+		f.Close()
+		return err
+	}
+	if _, err := f.Write(data); err != nil {
+		f.Close()
+		return err
+	}
+	if err := f.Sync(); err != nil {
+		f.Close()
+		return err
+	}
+	if err := f.Close(); err != nil {
+		return err
+	}
+	return os.Rename(f.Name(), path)
 }
 
 func newLogger(w interface{ Write([]byte) (int, error) }, level string) *slog.Logger {

@@ -24,6 +24,7 @@ import (
 	kvssvc "github.com/cairnhq/cairn/service/cloudfrontkeyvaluestore"
 	ctsvc "github.com/cairnhq/cairn/service/cloudtrail"
 	stssvc "github.com/cairnhq/cairn/service/sts"
+	"github.com/cairnhq/cairn/signing"
 )
 
 // services holds what the providers are built from.
@@ -38,6 +39,8 @@ type services struct {
 	// store is where trails deliver; targets their notification targets.
 	store   cairn.ObjectStore
 	targets *delivery.Targets
+	// keys serves ListPublicKeys.
+	keys *signing.KeyRing
 }
 
 // newGateway builds the providers and plugs them into a gateway.
@@ -47,6 +50,9 @@ func newGateway(s services) (*gateway.Gateway, error) {
 			Buckets: ctsvc.StoreBuckets{Store: s.store}, Topics: s.targets},
 		History: s.index,
 		Records: s.log,
+	}
+	if s.keys != nil {
+		ct.Keys = s.keys
 	}
 	st := &stssvc.Provider{}
 	adm := &admin.Provider{Identity: s.ids}

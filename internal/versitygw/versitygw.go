@@ -61,7 +61,7 @@ func Start(tb testing.TB) *Server {
 	secret := make([]byte, 16)
 	rand.Read(secret)
 	s := &Server{
-		AccessKey: "cairntest",
+		AccessKey: "AKIACAIRNVERSITYGW01", // AWS-shaped, so Cairn accepts it as a root key too
 		SecretKey: hex.EncodeToString(secret),
 		Region:    "us-east-1",
 		Dir:       filepath.Join(tb.TempDir(), "s3"),

@@ -17,6 +17,8 @@ type Provider struct {
 	Trails  *TrailStore
 	History *history.Index
 	Records RecordFetcher
+	// Keys serves ListPublicKeys (nil: the operation is unsupported).
+	Keys cairn.KeySource
 }
 
 var _ cloudtrail.Service = (*Provider)(nil)
