@@ -15,67 +15,22 @@ import (
 	"github.com/cairnhq/cairn"
 )
 
-// header is the stored document of one store: its metadata and the list of its pages.
-// It is the commit point of every change of the store.
-type header struct {
-	Account string `json:"account"`
-	Name    string `json:"name"`
-	ID      string `json:"id"`
-	Comment string `json:"comment"`
-	Tags    []Tag  `json:"tags,omitempty"`
-
-	Created  time.Time `json:"created"`
-	Modified time.Time `json:"modified"`
-	ETag     string    `json:"etag"`
-
-	DataETag     string    `json:"dataEtag"`
-	DataModified time.Time `json:"dataModified"`
-	Items        int       `json:"items"`
-	Size         int64     `json:"size"`
-	// Seq numbers data commits; the pages a commit writes carry Seq+1 in their ids.
-	Seq   uint64    `json:"seq"`
-	Pages []pageRef `json:"pages,omitempty"`
-	// Inline is the encoded page of a store whose keys fit in one page: then Pages has
-	// one entry with ID "" and writes touch only the header.
-	Inline []byte `json:"inline,omitempty"`
+// status is the store's status at the current time.
+func (m *Manager) status(h *header) string {
+	if m.ProvisioningDelay > 0 && m.now().Before(h.Created.Add(m.ProvisioningDelay)) {
+		return StatusProvisioning
+	}
+	return StatusReady
 }
-
-// pageRef locates one page. First is the page's smallest key (bytes, so that any key
-// survives JSON); pages are sorted by First and hold disjoint key ranges. ID "" is the
-// header's inline page.
-type pageRef struct {
-	ID    string `json:"i"`
-	First []byte `json:"f"`
-	N     int    `json:"n"`
-	Size  int64  `json:"s"`
-}
-
-func headerKey(account, id string) string { return account + "/" + id }
 
 func (m *Manager) info(h *header) *Info {
-	status := StatusReady
-	if m.ProvisioningDelay > 0 && m.now().Before(h.Created.Add(m.ProvisioningDelay)) {
-		status = StatusProvisioning
-	}
+	status := m.status(h)
 	return &Info{
 		Account: h.Account, Name: h.Name, ID: h.ID, ARN: ARN(h.Account, h.ID), Comment: h.Comment,
 		Status: status, Tags: slices.Clone(h.Tags),
 		Created: h.Created, LastModified: h.Modified, ETag: h.ETag,
 		DataETag: h.DataETag, DataModified: h.DataModified, ItemCount: h.Items, TotalSizeInBytes: h.Size,
 	}
-}
-
-// loadHeader reads a store's header; the error wraps cairn.ErrNotFound when it is absent.
-func (m *Manager) loadHeader(ctx context.Context, account, id string) (*header, uint64, error) {
-	e, err := m.Meta.Get(ctx, StoresBucket, headerKey(account, id))
-	if err != nil {
-		return nil, 0, err
-	}
-	h := new(header)
-	if err := json.Unmarshal(e.Value, h); err != nil {
-		return nil, 0, fmt.Errorf("decode key value store %s: %w", e.Key, err)
-	}
-	return h, e.Revision, nil
 }
 
 func errStoreNotFound() *Error {
@@ -244,10 +199,7 @@ func (m *Manager) Create(ctx context.Context, account string, p CreateParams) (*
 	if err != nil {
 		return nil, err
 	}
-	b, err := json.Marshal(h)
-	if err == nil {
-		_, err = m.Meta.Create(ctx, StoresBucket, headerKey(account, h.ID), b)
-	}
+	_, err = m.Meta.Create(ctx, StoresBucket, headerKey(account, h.ID), encodeHeader(h))
 	if err != nil {
 		_ = m.indexRemove(context.WithoutCancel(ctx), account, h.ID)
 		return nil, fmt.Errorf("create key value store: %w", err)
@@ -341,11 +293,7 @@ func (m *Manager) UpdateComment(ctx context.Context, account, name, ifMatch, com
 		h.Comment = comment
 		h.Modified = m.now()
 		h.ETag = newControlETag(h.ETag)
-		b, err := json.Marshal(h)
-		if err != nil {
-			return nil, fmt.Errorf("encode key value store: %w", err)
-		}
-		_, err = m.Meta.Update(ctx, StoresBucket, headerKey(account, id), b, rev)
+		_, err = m.Meta.Update(ctx, StoresBucket, headerKey(account, id), encodeHeader(h), rev)
 		switch {
 		case err == nil:
 			return m.info(h), nil

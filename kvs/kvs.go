@@ -34,6 +34,7 @@ const (
 	DefaultMaxStoreBytes       = 5 << 20
 	DefaultMaxBatchKeys        = 50 // puts + deletes of one UpdateKeys
 	DefaultPageBytes           = 32 << 10
+	DefaultDeltaBytes          = 4 << 10
 )
 
 // Limits are the enforced quotas; a zero field takes its default.
@@ -141,6 +142,13 @@ type Manager struct {
 	ProvisioningDelay time.Duration
 	// PageBytes is the target size of a page of keys; 0 means DefaultPageBytes.
 	PageBytes int
+	// DeltaBytes bounds the latest changes a store's header holds over its pages
+	// (keys, values and 8 bytes each) before a write moves them into pages; 0 means
+	// DefaultDeltaBytes, a negative value none (every write rewrites the pages it
+	// touches).
+	DeltaBytes int
+
+	cache pageCache // pages recently read or written
 }
 
 func (m *Manager) now() time.Time {
@@ -157,6 +165,16 @@ func (m *Manager) pageBytes() int {
 		return m.PageBytes
 	}
 	return DefaultPageBytes
+}
+
+func (m *Manager) deltaBytes() int {
+	switch {
+	case m.DeltaBytes < 0:
+		return 0
+	case m.DeltaBytes == 0:
+		return DefaultDeltaBytes
+	}
+	return m.DeltaBytes
 }
 
 // casMaxAttempts bounds compare-and-set retries. A retry happens only when another

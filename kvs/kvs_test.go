@@ -347,9 +347,16 @@ func TestStoreSizeQuotaIsAtomic(t *testing.T) {
 // store against a map after every step: contents, counts, sizes, the page layout, and
 // that no page is left unreferenced.
 func TestRandomizedAgainstModel(t *testing.T) {
+	for _, delta := range []int{-1, 150, 1000, 0} {
+		t.Run(fmt.Sprintf("delta=%d", delta), func(t *testing.T) { testRandomized(t, delta) })
+	}
+}
+
+func testRandomized(t *testing.T, delta int) {
 	ctx := context.Background()
 	m, ms, _ := newManager(t)
 	m.PageBytes = 300
+	m.DeltaBytes = delta
 	s, _ := m.Create(ctx, acct, CreateParams{Name: "r"})
 	model := map[string]string{}
 	etag := s.DataETag
@@ -416,7 +423,11 @@ func checkStore(t *testing.T, m *Manager, ms *memstore.Store, id string, model m
 	live := map[string]bool{}
 	var all []entry
 	for i, p := range h.Pages {
-		items, err := m.loadPage(ctx, h, p)
+		e, err := ms.Get(ctx, PagesBucket, pageKey(acct, id, p.ID)) // not the cache: what is stored
+		if err != nil {
+			t.Fatalf("page %d: %v", i, err)
+		}
+		items, err := decodeEntries(e.Value)
 		if err != nil {
 			t.Fatalf("page %d: %v", i, err)
 		}
@@ -430,12 +441,26 @@ func checkStore(t *testing.T, m *Manager, ms *memstore.Store, id string, model m
 			t.Fatalf("page %d unsorted", i)
 		}
 		all = append(all, items...)
-		if p.ID != "" {
-			live[p.ID] = true
+		live[p.ID] = true
+		if e, err := ms.Get(ctx, PagesBucket, pageKey(acct, id, p.ID)); err != nil || e.Revision != p.Rev {
+			t.Fatalf("page %d: revision %d, ref says %d (%v)", i, e.Revision, p.Rev, err)
 		}
 	}
-	if (len(h.Pages) == 1 && h.Pages[0].ID == "") != (h.Inline != nil) || len(h.Pages) > 1 && h.Inline != nil {
-		t.Fatalf("inline page %d bytes with %d pages", len(h.Inline), len(h.Pages))
+	// Delta: sorted, within its bound, its flags true to the pages.
+	inPages := map[string]bool{}
+	for _, e := range all {
+		inPages[string(e.k)] = true
+	}
+	for i, d := range h.Delta {
+		if i > 0 && bytes.Compare(h.Delta[i-1].k, d.k) >= 0 {
+			t.Fatalf("delta unsorted at %d", i)
+		}
+		if d.inBase != inPages[string(d.k)] || d.del && !d.inBase {
+			t.Fatalf("delta entry %q: del %v inBase %v, in pages %v", d.k, d.del, d.inBase, inPages[string(d.k)])
+		}
+	}
+	if w := deltaWeight(h.Delta); w > m.deltaBytes() {
+		t.Fatalf("delta of %d bytes, bound %d", w, m.deltaBytes())
 	}
 
 	stored, _ := ms.List(ctx, PagesBucket, acct+"/"+id+"/")
@@ -541,9 +566,16 @@ func TestSweep(t *testing.T) {
 
 // TestReadersSurviveConcurrentWrites reads while writers replace pages under them.
 func TestReadersSurviveConcurrentWrites(t *testing.T) {
+	for _, delta := range []int{-1, 100} {
+		t.Run(fmt.Sprintf("delta=%d", delta), func(t *testing.T) { testReadersSurvive(t, delta) })
+	}
+}
+
+func testReadersSurvive(t *testing.T, delta int) {
 	ctx := context.Background()
 	m, _, _ := newManager(t)
 	m.PageBytes = 200
+	m.DeltaBytes = delta
 	s, _ := m.Create(ctx, acct, CreateParams{Name: "s"})
 	etag := s.DataETag
 	var puts []Item
@@ -619,6 +651,7 @@ func TestCompaction(t *testing.T) {
 	ctx := context.Background()
 	m, ms, _ := newManager(t)
 	m.PageBytes = 100
+	m.DeltaBytes = -1
 	s, _ := m.Create(ctx, acct, CreateParams{Name: "c"})
 	model := map[string]string{}
 	etag := s.DataETag

@@ -6,6 +6,7 @@ import (
 	"math/rand/v2"
 	"slices"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -161,4 +162,86 @@ func BenchmarkNATSUpdateKeys50(b *testing.B) {
 	}
 	slices.Sort(lat)
 	b.ReportMetric(float64(lat[len(lat)/2].Microseconds())/1000, "p50-ms")
+}
+
+// TestNoLostUpdatesOverNATS: writers increment a counter with read, Update (If-Match)
+// and retry on KindETagMismatch, on small pages and a small delta so that many commits
+// move the delta into pages; every increment survives, and in each round of writers
+// racing with the same ETag exactly one wins.
+func TestNoLostUpdatesOverNATS(t *testing.T) {
+	if testing.Short() {
+		t.Skip("starts a NATS server")
+	}
+	ctx := context.Background()
+	m := openNATS(t)
+	m.PageBytes, m.DeltaBytes = 256, 200
+	s, err := m.Create(ctx, acct, CreateParams{Name: "race"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := m.Put(ctx, acct, s.ID, s.DataETag, "counter", "0"); err != nil {
+		t.Fatal(err)
+	}
+	const writers, per = 8, 15
+	var wg sync.WaitGroup
+	for w := range writers {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for j := 0; j < per; {
+				it, in, err := m.GetKey(ctx, acct, s.ID, "counter")
+				if err != nil {
+					t.Error(err)
+					return
+				}
+				var c int
+				fmt.Sscan(it.Value, &c)
+				_, err = m.Update(ctx, acct, s.ID, in.DataETag, []Item{{"counter", fmt.Sprint(c + 1)}, {fmt.Sprintf("w%d-%02d", w, j), strings.Repeat("x", 20)}}, nil)
+				switch KindOf(err) {
+				case 0:
+					if err != nil {
+						t.Error(err)
+						return
+					}
+					j++
+				case KindETagMismatch:
+				default:
+					t.Error(err)
+					return
+				}
+			}
+		}()
+	}
+	wg.Wait()
+	it, in, err := m.GetKey(ctx, acct, s.ID, "counter")
+	if err != nil || it.Value != fmt.Sprint(writers*per) || in.ItemCount != writers*per+1 {
+		t.Fatalf("counter %q, %d items, %v; want %d, %d", it.Value, in.ItemCount, err, writers*per, writers*per+1)
+	}
+	h, _, _ := m.loadHeader(ctx, acct, s.ID)
+	if len(h.Pages) < 2 {
+		t.Fatalf("%d pages: the delta was never moved into pages", len(h.Pages))
+	}
+	// Rounds of writers holding the same ETag.
+	for round := range 10 {
+		d, _ := m.DescribeData(ctx, acct, s.ID)
+		wins := make([]bool, writers)
+		for w := range writers {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				_, err := m.Put(ctx, acct, s.ID, d.DataETag, fmt.Sprintf("w%d-%02d", w, round), "won")
+				switch KindOf(err) {
+				case 0:
+					wins[w] = err == nil
+				case KindETagMismatch:
+				default:
+					t.Error(err)
+				}
+			}()
+		}
+		wg.Wait()
+		if n := len(slices.DeleteFunc(wins, func(b bool) bool { return !b })); n != 1 {
+			t.Fatalf("round %d: %d winners", round, n)
+		}
+	}
 }

@@ -90,43 +90,82 @@ func (r *pageReader) next() (e entry, ok bool, err error) {
 	return entry{k: k, v: v}, true, nil
 }
 
-// decodeEntries returns views of the entries of page b.
-func decodeEntries(b []byte) ([]entry, error) {
+// page is a parsed page: its encoding and where each entry starts, which lets a
+// lookup binary-search it. A page is immutable; entries are views into b.
+type page struct {
+	b    []byte
+	offs []uint32
+}
+
+// parsePage checks page b and indexes its entries.
+func parsePage(b []byte) (*page, error) {
 	r, err := newPageReader(b)
 	if err != nil {
 		return nil, err
 	}
-	es := make([]entry, 0, r.n)
+	p := &page{b: b, offs: make([]uint32, 0, r.n)}
 	for {
-		e, ok, err := r.next()
+		start := len(b) - len(r.b)
+		_, ok, err := r.next()
 		if err != nil {
 			return nil, err
 		}
 		if !ok {
-			return es, nil
+			return p, nil
 		}
-		es = append(es, e)
+		p.offs = append(p.offs, uint32(start))
 	}
 }
 
-// findInPage returns the value of key in page b, scanning the sorted entries.
+func (p *page) len() int { return len(p.offs) }
+
+// at returns entry i.
+func (p *page) at(i int) entry {
+	r := pageReader{b: p.b[p.offs[i]:], n: 1}
+	e, _, _ := r.next() // checked by parsePage
+	return e
+}
+
+// find returns the value of key, if the page holds it.
+func (p *page) find(key string) ([]byte, bool) {
+	i := sort.Search(p.len(), func(i int) bool { return string(p.at(i).k) >= key })
+	if i < p.len() {
+		if e := p.at(i); string(e.k) == key {
+			return e.v, true
+		}
+	}
+	return nil, false
+}
+
+// entries returns views of the page's entries.
+func (p *page) entries() []entry {
+	es := make([]entry, p.len())
+	for i := range es {
+		es[i] = p.at(i)
+	}
+	return es
+}
+
+// memory is what the page costs a cache.
+func (p *page) memory() int { return len(p.b) + 4*len(p.offs) + 64 }
+
+// decodeEntries returns views of the entries of page b.
+func decodeEntries(b []byte) ([]entry, error) {
+	p, err := parsePage(b)
+	if err != nil {
+		return nil, err
+	}
+	return p.entries(), nil
+}
+
+// findInPage returns the value of key in page b.
 func findInPage(b []byte, key string) (value string, found bool, err error) {
-	r, err := newPageReader(b)
+	p, err := parsePage(b)
 	if err != nil {
 		return "", false, err
 	}
-	for {
-		e, ok, err := r.next()
-		if err != nil || !ok {
-			return "", false, err
-		}
-		switch c := bytes.Compare(e.k, []byte(key)); {
-		case c == 0:
-			return string(e.v), true, nil
-		case c > 0:
-			return "", false, nil
-		}
-	}
+	v, found := p.find(key)
+	return string(v), found, nil
 }
 
 var errBadPage = errors.New("corrupt key value store page")
@@ -166,9 +205,8 @@ func pageSeq(pageID string) (uint64, bool) {
 
 // route returns the index of the page whose range holds key: the last page whose
 // first key is ≤ key, or 0. pages must not be empty.
-func route(pages []pageRef, key string) int {
-	k := []byte(key)
-	i := sort.Search(len(pages), func(i int) bool { return bytes.Compare(pages[i].First, k) > 0 })
+func route(pages []pageRef, key []byte) int {
+	i := sort.Search(len(pages), func(i int) bool { return bytes.Compare(pages[i].First, key) > 0 })
 	if i == 0 {
 		return 0
 	}
