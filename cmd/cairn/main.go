@@ -50,6 +50,8 @@ func (m *Main) Run(ctx context.Context, args []string) error {
 		return (&ServeCommand{Main: m}).Run(ctx, args[1:])
 	case "admin":
 		return (&AdminCommand{Main: m}).Run(ctx, args[1:])
+	case "validate-logs":
+		return (&ValidateLogsCommand{Main: m, Exit: os.Exit}).Run(ctx, args[1:])
 	case "version", "-version", "--version":
 		fmt.Fprintln(m.Stdout, "cairn", Version)
 		return nil
@@ -67,6 +69,7 @@ func (m *Main) usage() {
 Usage:
   cairn serve [flags]      run the server (cairn serve -h lists the flags)
   cairn admin <command>    manage accounts, IAM users and access keys
+  cairn validate-logs      validate a trail's digest and log files (like aws cloudtrail validate-logs)
   cairn version            print the version
 `)
 }
