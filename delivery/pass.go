@@ -121,7 +121,9 @@ func (s *Scheduler) build(ctx context.Context, jobs []*Job) ([][]LogFile, error)
 		}
 	}
 	from, to := jobs[0].From, jobs[0].To
+	pace := newPacer(s.cfg.CPUShare)
 	err := s.cfg.Log.Scan(ctx, from, to, func(m eventlog.Message) error {
+		pace.tick(ctx)
 		c := &candidate{Message: m}
 		for i, j := range jobs {
 			ok, err := selects(&j.Trail, c)

@@ -52,6 +52,10 @@ type Config struct {
 	// MaxFileBytes splits log files before this many uncompressed bytes
 	// (DefaultMaxFileBytes).
 	MaxFileBytes int64
+	// CPUShare is the share of wall time building log files may take
+	// (DefaultCPUShare; 1: no pauses), which keeps API latency steady while a large
+	// window is delivered.
+	CPUShare float64
 	// SpoolDir holds log files while they are built (created if missing).
 	SpoolDir string
 	// Signer signs digest files; nil writes none.
@@ -111,6 +115,9 @@ func Open(ctx context.Context, cfg Config) (*Scheduler, error) {
 	}
 	if cfg.Interval <= 0 {
 		cfg.Interval = DefaultInterval
+	}
+	if cfg.CPUShare <= 0 || cfg.CPUShare > 1 {
+		cfg.CPUShare = DefaultCPUShare
 	}
 	if cfg.DigestInterval <= 0 {
 		cfg.DigestInterval = DefaultDigestInterval

@@ -45,6 +45,8 @@ type Config struct {
 	// NotificationTargets names the webhooks trails' SnsTopicName may refer to.
 	NotificationTargets string
 	MaxLogFileBytes     int64
+	// DeliveryCPUShare bounds the share of wall time delivery spends building files.
+	DeliveryCPUShare float64
 
 	// SigningKEKFile holds the key-encryption key of the digest signing keys
 	// (default <data-dir>/signing-kek, generated at first start).
@@ -79,6 +81,7 @@ func DefaultConfig() Config {
 		CloudFrontDeployDelay: 5 * time.Second,
 		S3PathStyle:           true,
 		MaxLogFileBytes:       50_000_000,
+		DeliveryCPUShare:      0.5,
 		SigningKeyRotation:    DefaultSigningKeyRotation,
 	}
 }
@@ -112,6 +115,7 @@ func (c *Config) bindFlags(fs *flag.FlagSet) {
 	fs.StringVar(&c.S3SecretAccessKey, "s3-secret-access-key", c.S3SecretAccessKey, "S3 secret access key of --s3-access-key-id")
 	fs.StringVar(&c.NotificationTargets, "notification-targets", c.NotificationTargets, "notification targets for trails' SnsTopicName: name=https://webhook (a POST per delivery) or name=nats:<subject> (a JetStream publish), comma-separated")
 	fs.Int64Var(&c.MaxLogFileBytes, "max-log-file-bytes", c.MaxLogFileBytes, "split trail log files before this many uncompressed bytes")
+	fs.Float64Var(&c.DeliveryCPUShare, "delivery-cpu-share", c.DeliveryCPUShare, "share of wall time (0-1] delivery may spend building log files; pauses keep API latency steady while a large window is delivered")
 	fs.StringVar(&c.SigningKEKFile, "signing-kek-file", c.SigningKEKFile, "file holding the 32-byte key that encrypts the digest signing keys at rest (64 hex digits, base64 or raw; must exist; default <data-dir>/signing-kek, generated at first start)")
 	fs.DurationVar(&c.SigningKeyRotation, "signing-key-rotation", c.SigningKeyRotation, "how long one digest signing key is valid before the next one signs (whole seconds)")
 }
@@ -169,6 +173,9 @@ func (c *Config) Validate() error {
 	}
 	if (c.S3AccessKeyID == "") != (c.S3SecretAccessKey == "") {
 		return fmt.Errorf("s3-access-key-id and s3-secret-access-key: set both or neither")
+	}
+	if c.DeliveryCPUShare <= 0 || c.DeliveryCPUShare > 1 {
+		return fmt.Errorf("delivery-cpu-share: must be in (0, 1]")
 	}
 	if c.MaxLogFileBytes < 1024 {
 		return fmt.Errorf("max-log-file-bytes: must be at least 1024")
