@@ -13,6 +13,12 @@ var regions = [3]string{"us-east-1", "us-west-2", "eu-west-1"}
 
 const benchTrail = "bench"
 
+// Buckets of the benchmark's trails, created in the server's bucket root before it starts.
+const (
+	benchBucket    = "bench-bucket"     // benchTrail's
+	benchTmpBucket = "bench-tmp-bucket" // ingest's CreateTrail+DeleteTrail churn
+)
+
 // CaptureResults are the figures of phase 1.
 type CaptureResults struct {
 	SignCost time.Duration // client CPU per signature
@@ -34,7 +40,7 @@ func (b *Bench) Capture(ctx context.Context) error {
 	}
 	root := &User{Name: "root", Creds: b.srv.Root}
 	for i, region := range regions {
-		body := fmt.Appendf(nil, `{"Name":%q,"S3BucketName":"bench-bucket"}`, benchTrail)
+		body := fmt.Appendf(nil, `{"Name":%q,"S3BucketName":%q}`, benchTrail, benchBucket)
 		resp, err := b.client.CloudTrail(ctx, root, region, "CreateTrail", body)
 		if err != nil {
 			return err

@@ -177,7 +177,7 @@ func (b *Bench) Ingest(ctx context.Context) error {
 			}
 			defer func() { <-slots[ri] }()
 			name := fmt.Sprintf("bench-tmp-%d", tmpSeq.Add(1))
-			if err := call("CreateTrail", fmt.Appendf(nil, `{"Name":%q,"S3BucketName":"bench-tmp-bucket"}`, name)); err != nil {
+			if err := call("CreateTrail", fmt.Appendf(nil, `{"Name":%q,"S3BucketName":%q}`, name, benchTmpBucket)); err != nil {
 				return 1, err
 			}
 			return 2, call("DeleteTrail", fmt.Appendf(nil, `{"Name":%q}`, name))

@@ -2,7 +2,7 @@
 // cairn binary, starts it with a fresh data directory and known root credentials,
 // drives it over loopback HTTP with hand-signed requests (CloudTrail suite) and over
 // loopback HTTPS with aws-sdk-go-v2's CloudFront and KeyValueStore clients
-// (CloudFront suite), and prints a Markdown table of results (also written to
+// (CloudFront suite), measures trail delivery to an S3 server (delivery suite), and prints a Markdown table of results (also written to
 // bench/out/). See bench/README.md.
 package main
 
@@ -18,11 +18,15 @@ import (
 	"strings"
 	"syscall"
 	"time"
+
+	s3store "github.com/cairnhq/cairn/objstore/s3"
 )
 
 // Options are the command-line flags.
 type Options struct {
 	Suite             string
+	ValidateEvents    int
+	ValidateDays      int
 	KVSStores         []int
 	Distributions     int
 	Events            int
@@ -41,12 +45,14 @@ type Options struct {
 	SyncAlways        bool
 	Perf              bool
 	Churn             int
+	DeliveryInterval  time.Duration
+	DeliveryWait      time.Duration
 }
 
 func main() {
 	var o Options
 	var kvsStores string
-	flag.StringVar(&o.Suite, "suite", "all", "what to measure: cloudtrail, cloudfront or all")
+	flag.StringVar(&o.Suite, "suite", "all", "what to measure: cloudtrail, cloudfront, delivery, validate or all")
 	flag.IntVar(&o.Distributions, "distributions", 1000, "CloudFront suite: distributions created before ListDistributions is timed")
 	flag.StringVar(&kvsStores, "kvs-stores", "1,4,16", "CloudFront suite: PutKey throughput configurations, as numbers of stores written in parallel (one client worker per store)")
 	flag.IntVar(&o.Events, "events", 1_000_000, "API calls (events) to ingest before the lookup and restart phases")
@@ -64,6 +70,10 @@ func main() {
 	flag.BoolVar(&o.KeepData, "keep-data", false, "keep the server's temporary data directory")
 	flag.BoolVar(&o.SyncAlways, "sync-always", false, "start the server with --sync-always (fsync every event)")
 	flag.IntVar(&o.Churn, "churn", 5, "CreateTrail+DeleteTrail pairs per 1000 ingest steps (0-250; taken from GetTrail's share)")
+	flag.DurationVar(&o.DeliveryInterval, "delivery-interval", time.Minute, "delivery suite: the server's --delivery-interval (windows close on its multiples of wall-clock time)")
+	flag.IntVar(&o.ValidateEvents, "validate-events", 1_000_000, "validate suite: events the trail delivered")
+	flag.IntVar(&o.ValidateDays, "validate-days", 30, "validate suite: days of hourly digests")
+	flag.DurationVar(&o.DeliveryWait, "delivery-wait", 10*time.Minute, "delivery suite: give up waiting for the last window this long after it closed")
 	flag.BoolVar(&o.Perf, "perf", false, "record server CPU profiles with perf(1) during the first load run of each phase (diagnostic; writes bench/out/perf-*.txt)")
 	flag.Parse()
 	for _, f := range strings.Split(kvsStores, ",") {
@@ -74,8 +84,12 @@ func main() {
 		}
 		o.KVSStores = append(o.KVSStores, n)
 	}
-	if o.Suite != "all" && o.Suite != "cloudtrail" && o.Suite != "cloudfront" {
-		fmt.Fprintln(os.Stderr, "bench: -suite must be cloudtrail, cloudfront or all")
+	if o.Suite != "all" && o.Suite != "cloudtrail" && o.Suite != "cloudfront" && o.Suite != "delivery" && o.Suite != "validate" {
+		fmt.Fprintln(os.Stderr, "bench: -suite must be cloudtrail, cloudfront, delivery, validate or all")
+		os.Exit(2)
+	}
+	if o.DeliveryInterval < time.Second || o.DeliveryWait < time.Second {
+		fmt.Fprintln(os.Stderr, "bench: need -delivery-interval >= 1s and -delivery-wait >= 1s")
 		os.Exit(2)
 	}
 	if o.Distributions < 100 {
@@ -139,12 +153,22 @@ func run(ctx context.Context, o Options) error {
 	// Each suite gets a server of its own with a fresh data dir, so that its figures
 	// are those of running it alone (the other suite's data would grow the server's
 	// heap, and with it the GC's share of every call).
-	for _, suite := range []string{"cloudtrail", "cloudfront"} {
+	for _, suite := range []string{"cloudtrail", "cloudfront", "delivery"} {
 		if !o.runs(suite) || ctx.Err() != nil {
 			continue
 		}
 		if err := runSuite(ctx, o, res, bin, filepath.Join(tmp, "data-"+suite), suite); err != nil {
 			return err
+		}
+	}
+	if o.runs("validate") && ctx.Err() == nil {
+		// Log file validation: cairn validate-logs over -validate-days of hourly
+		// digests of a trail that delivered -validate-events events.
+		v, err := runValidate(ctx, bin, tmp, filepath.Join(o.Out, "server.log"), o.ValidateEvents, o.ValidateDays, o.Runs)
+		if err != nil {
+			res.Failures = append(res.Failures, "validate: "+err.Error())
+		} else {
+			res.Validate = v
 		}
 	}
 	res.Finished = time.Now()
@@ -173,18 +197,51 @@ func runSuite(ctx context.Context, o Options, res *Results, bin, dataDir, suite 
 		return err
 	}
 	defer srv.Kill()
+	var vgw *VersityGW
+	var s3 *s3store.Store
+	if suite == "delivery" {
+		// The S3 server the trail delivers to, and the server's S3 store flags.
+		res.Delivery = &DeliveryResults{}
+		if vgw, err = StartVersityGW(filepath.Dir(dataDir), filepath.Join(o.Out, "versitygw.log")); err != nil {
+			res.Failures = append(res.Failures, fmt.Sprintf("delivery: %v", err))
+			log.Printf("delivery suite skipped: %v", err)
+			return nil
+		}
+		defer vgw.Stop()
+		res.Delivery.GW = vgw.Bin
+		if vgw.Version != "" {
+			res.Delivery.GW += " " + vgw.Version
+		}
+		res.Delivery.GWSidecar = vgw.Sidecar != ""
+		log.Printf("delivery suite: versitygw (%s) pid %d on %s", res.Delivery.GW, vgw.Pid(), vgw.Endpoint)
+		if s3, err = s3store.New(ctx, s3store.Config{Endpoint: vgw.Endpoint, Region: vgw.Region, PathStyle: true,
+			AccessKeyID: vgw.AccessKey, SecretAccessKey: vgw.SecretKey}); err != nil {
+			return err
+		}
+		srv.Args = []string{"--delivery-interval", o.DeliveryInterval.String(), "--s3-endpoint", vgw.Endpoint,
+			"--s3-access-key-id", vgw.AccessKey, "--s3-secret-access-key", vgw.SecretKey, "--s3-region", vgw.Region}
+	}
+	if suite == "cloudtrail" {
+		// The buckets the suite's trails name (capture's trail, ingest's churn).
+		if err := srv.CreateBuckets(benchBucket, benchTmpBucket); err != nil {
+			return err
+		}
+	}
 	if _, err := srv.Start(ctx, time.Minute); err != nil {
 		return err
 	}
 	log.Printf("%s suite: server pid %d on %s, data %s", suite, srv.Pid(), srv.URL, srv.DataDir)
 
 	client := NewClient(srv.URL, o.Concurrency+o.LookupConcurrency+4)
-	b := &Bench{o: o, srv: srv, client: client, res: res}
+	b := &Bench{o: o, srv: srv, client: client, res: res, vgw: vgw, s3: s3}
 	type phase struct {
 		name string
 		fn   func(context.Context) error
 	}
 	phases := []phase{{"cloudfront", b.CloudFront}}
+	if suite == "delivery" {
+		phases = []phase{{"delivery", b.Delivery}}
+	}
 	if suite == "cloudtrail" {
 		phases = []phase{{"capture", b.Capture}, {"ingest", b.Ingest}, {"visibility", b.Visibility}, {"lookup", b.Lookup}, {"restart", b.Restart}}
 	}
@@ -223,6 +280,9 @@ type Bench struct {
 	probe     User      // the user whose calls the visibility phase times
 	trailARN  [3]string // the "bench" trail of each region
 	lookupIDs []string  // EventIds seen while paging, for EventId lookups
+
+	vgw *VersityGW     // delivery suite: the S3 server
+	s3  *s3store.Store // … and a client of it
 }
 
 func commandLine() string {

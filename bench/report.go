@@ -22,8 +22,10 @@ type Results struct {
 	Visibility        VisibilityResults
 	Lookup            LookupResults
 	Restart           RestartResults
-	CloudFront        *CFResults // nil unless the CloudFront suite ran
-	LoadDuring        []float64  // 1-minute load average, sampled every 15 s during the run
+	CloudFront        *CFResults       // nil unless the CloudFront suite ran
+	Delivery          *DeliveryResults // nil unless the delivery suite ran
+	Validate          *ValidateResult  // nil unless the validate suite ran
+	LoadDuring        []float64        // 1-minute load average, sampled every 15 s during the run
 	Failures          []string
 }
 
@@ -173,6 +175,9 @@ func (r *Results) Markdown() string {
 	if r.CloudFront != nil {
 		w("- CloudFront client: %s; AWS's host names kept, the dialer points at Cairn's TLS listener; wire latency = signed request handed to the transport until the response body was read (as for CloudTrail), SDK call = the whole SDK call (serialize, sign, send, parse)\n", r.CloudFront.SDKTransport)
 	}
+	if r.Delivery != nil {
+		w("- Delivery suite: the server delivers trail log files to a local versitygw S3 server (`--s3-endpoint`, path-style) every `-delivery-interval` (%s); the harness signs its calls as the CloudTrail client does\n", o.DeliveryInterval)
+	}
 	durable := "acknowledged by the embedded JetStream stream before the response (file store, default sync)"
 	if o.SyncAlways {
 		durable = "fsynced by the embedded JetStream stream before the response (--sync-always)"
@@ -230,6 +235,16 @@ func (r *Results) Markdown() string {
 			w("\n")
 		}
 		r.CloudFront.summary(w)
+	}
+	if r.Delivery != nil {
+		if ct || r.CloudFront != nil {
+			w("\n")
+		}
+		r.Delivery.summary(w, o)
+	}
+	if r.Validate != nil {
+		w("\n")
+		r.Validate.summary(w)
 	}
 	wc("\n## 1. Capture overhead of a cheap call (GetTrail)\n\n")
 	wc("| Case | calls/s | p50 | p99 | max | errors | client CPU | server CPU |\n|---|---|---|---|---|---|---|---|\n")
@@ -341,6 +356,12 @@ func (r *Results) Markdown() string {
 	wc("| First LookupEvents after restart | ok=%v, %s |\n", rs.FirstLookupOK, fmtDur(rs.FirstLookupTime))
 	if r.CloudFront != nil {
 		r.CloudFront.markdown(w, o)
+	}
+	if r.Delivery != nil {
+		r.Delivery.markdown(w, o)
+	}
+	if r.Validate != nil {
+		r.Validate.markdown(w)
 	}
 	return b.String()
 }

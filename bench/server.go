@@ -52,6 +52,9 @@ type Server struct {
 	// OnStart, if set, is called with the pid right after the process started
 	// (before it is healthy).
 	OnStart func(pid int)
+	// Args are further arguments of `cairn serve` (the delivery suite's S3 store and
+	// delivery interval).
+	Args []string
 
 	mu   sync.Mutex
 	cmd  *exec.Cmd
@@ -99,6 +102,7 @@ func (s *Server) Start(ctx context.Context, timeout time.Duration) (time.Duratio
 	if s.TLSAddr != "" {
 		args = append(args, "--tls-listen", s.TLSAddr)
 	}
+	args = append(args, s.Args...)
 	cmd := exec.Command(s.Bin, args...)
 	cmd.Env = append(cleanEnv(),
 		"CAIRN_ACCOUNT_ID="+benchAccount,
@@ -292,6 +296,18 @@ func (s *Server) Admin(ctx context.Context, v any, args ...string) error {
 	if v != nil {
 		if err := json.Unmarshal(out, v); err != nil {
 			return fmt.Errorf("decode cairn admin %s output: %w", args[0], err)
+		}
+	}
+	return nil
+}
+
+// CreateBuckets creates the named buckets in the server's default bucket root
+// (<data-dir>/buckets, a directory per bucket): CreateTrail refuses a bucket that does
+// not exist (S3BucketDoesNotExistException).
+func (s *Server) CreateBuckets(names ...string) error {
+	for _, name := range names {
+		if err := os.MkdirAll(filepath.Join(s.DataDir, "buckets", name), 0o755); err != nil {
+			return fmt.Errorf("create bucket %s: %w", name, err)
 		}
 	}
 	return nil

@@ -1,0 +1,937 @@
+package main
+
+import (
+	"bufio"
+	"compress/gzip"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"log"
+	"math/rand/v2"
+	"net/http"
+	"os"
+	"regexp"
+	"strconv"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	awss3 "github.com/aws/aws-sdk-go-v2/service/s3"
+
+	s3store "github.com/cairnhq/cairn/objstore/s3"
+)
+
+// The delivery suite's trail and bucket.
+const (
+	dlTrail  = "bench-delivery"
+	dlBucket = "bench-delivery-logs"
+)
+
+// dlKeyRE is AWS's log file key layout (no prefix), with its parts: account, region,
+// YYYY, MM, DD, account, region, YYYYMMDD.
+var dlKeyRE = regexp.MustCompile(`^AWSLogs/(\d{12})/CloudTrail/([a-z0-9-]+)/(\d{4})/(\d{2})/(\d{2})/(\d{12})_CloudTrail_([a-z0-9-]+)_(\d{8})T\d{4}Z_[A-Za-z0-9]{16}\.json\.gz$`)
+
+// dlMix is the delivery suite's ingest: cheap read calls of root, parts per 100.
+// GetTrail and GetTrailStatus name the trail by ARN, which every region resolves
+// (the trail is multi-Region).
+var dlMix = []struct {
+	op     string
+	weight int
+}{
+	{"GetTrail", 35},
+	{"GetTrailStatus", 20},
+	{"DescribeTrails", 15},
+	{"ListTrails", 10},
+	{"GetCallerIdentity", 20},
+}
+
+// DeliveryResults are the figures of the delivery suite.
+type DeliveryResults struct {
+	Interval     time.Duration
+	GW           string // versitygw binary and version
+	GWSidecar    bool   // metadata in a sidecar dir (no user xattrs)
+	LoadBefore   string // /proc/loadavg 1/5/15 when the suite began
+	LoadDuring   []float64
+	IdleRuns     []Summary // GetTrail c=1, before the ingest
+	Idle         Summary   // median of IdleRuns
+	Ingest       LoadResult
+	IngestMix    map[string]int64
+	RegionCounts [3]int64
+	Truncated    bool // stopped by -max-ingest
+
+	SeqStart, SeqEnd uint64 // log position after StartLogging / when the ingest ended
+	Boundary         time.Time
+	IngestEnd        time.Time
+	WaitToBoundary   time.Duration // ingest end → boundary
+	PlannedAfter     time.Duration // boundary → final window seen planned
+	DoneAfter        time.Duration // boundary → every ingested event delivered (THE figure)
+	Done             bool
+	Final            DeliveryWindow // the window holding the last ingested events
+	FinalServerCPU   time.Duration  // during boundary → done
+	FinalGWCPU       time.Duration
+	FinalClientCPU   time.Duration
+
+	During        Summary // GetTrail c=1 between the boundary and done (no ingest)
+	IngestPass    Summary // GetTrail c=1 probe during the ingest while a delivery pass ran
+	IngestNoPass  Summary // … and while none ran
+	Whole         Summary // every probe sample from ingest start to done
+	ProbePause    time.Duration
+	RSSStart      int64 // at the start of the ingest
+	RSSPeak       int64 // peak from the start of the ingest to done
+	RSSIngestEnd  int64
+	RSSEnd        int64
+	Windows       []DeliveryWindow
+	FailuresTotal float64 // cairn_delivery_failures_total at the end
+	Verify        DeliveryVerify
+}
+
+// DeliveryWindow is one planned window as the metrics poller saw it.
+type DeliveryWindow struct {
+	Seen              time.Time // first poll that saw it planned
+	FirstSeq, LastSeq uint64
+	Records, Files    int64
+	Dur               time.Duration // planned → no pending jobs (poll resolution 200 ms)
+	Done              bool
+	RSSBefore         int64 // server RSS at the last poll before it was seen planned
+	RSSPeak           int64 // peak RSS at the polls while it was delivered
+	recs0, files0     float64
+}
+
+// Rate is the records delivered per second of the window's delivery.
+func (w DeliveryWindow) Rate() float64 {
+	if w.Dur <= 0 {
+		return 0
+	}
+	return float64(w.Records) / w.Dur.Seconds()
+}
+
+// DeliveryVerify is what reading the bucket back found.
+type DeliveryVerify struct {
+	Ran                  bool
+	Elapsed              time.Duration
+	Objects              int
+	Bytes                int64
+	Records              int64
+	MetricRecords        float64 // cairn_delivery_records_total
+	RecordedDelta        float64 // cairn_events_recorded_total after the last call − after StartLogging
+	BadKeys              int
+	BadKey               string
+	Mismatch             int // records whose region/account disagree with their key
+	DupEventIDs          int
+	Issued               int // answered calls made after StartLogging
+	Unanswered           int64
+	Missing, Duplicated  int // issued calls whose event is in no file / in several
+	Extra                int // delivered records of no call the bench made after StartLogging
+	StartLoggingIncluded bool
+	Problem              string
+}
+
+// OK is the exactly-once verdict.
+func (v DeliveryVerify) OK() bool {
+	want := v.RecordedDelta
+	if v.StartLoggingIncluded {
+		want++
+	}
+	return v.Ran && v.Problem == "" && v.Objects > 0 && v.BadKeys == 0 && v.Mismatch == 0 && v.DupEventIDs == 0 &&
+		v.Missing == 0 && v.Duplicated == 0 && v.Extra == 0 && float64(v.Records) == v.MetricRecords && float64(v.Records) == want
+}
+
+// Metrics reads every unlabelled value of /_cairn/metrics.
+func (s *Server) Metrics() (map[string]float64, error) {
+	resp, err := http.Get(s.URL + "/_cairn/metrics")
+	if err != nil {
+		return nil, err
+	}
+	defer resp.Body.Close()
+	if resp.StatusCode != http.StatusOK {
+		return nil, fmt.Errorf("GET /_cairn/metrics: HTTP %d", resp.StatusCode)
+	}
+	out := map[string]float64{}
+	sc := bufio.NewScanner(resp.Body)
+	for sc.Scan() {
+		line := sc.Text()
+		if line == "" || line[0] == '#' || strings.ContainsRune(line, '{') {
+			continue
+		}
+		if name, v, ok := strings.Cut(line, " "); ok {
+			if f, err := strconv.ParseFloat(strings.TrimSpace(v), 64); err == nil {
+				out[name] = f
+			}
+		}
+	}
+	return out, sc.Err()
+}
+
+// dlSample is one poll of the delivery metrics.
+type dlSample struct {
+	at                                   time.Time
+	planned, unplanned, pending, records float64
+	files, failures                      float64
+	rss                                  int64
+}
+
+func (s dlSample) last() uint64 { return uint64(s.planned + s.unplanned) }
+
+// dlPoller polls the delivery metrics every 200 ms, follows the planned windows and
+// signals when the final window's target is reached.
+type dlPoller struct {
+	srv  *Server
+	stop chan struct{}
+	done chan struct{}
+
+	mu       sync.Mutex
+	last     dlSample
+	ok       bool
+	windows  []DeliveryWindow
+	errs     int
+	target   *dlTarget
+	observed func(dlSample) // extra check of every sample (under mu)
+}
+
+// dlTarget is the condition "every event up to seqEnd is delivered".
+type dlTarget struct {
+	seqEnd    uint64
+	threshold float64 // records that cover every selected event up to seqEnd
+	finalLast uint64  // planned cursor when first seen ≥ seqEnd
+	reached   chan struct{}
+	at        time.Time
+}
+
+func startPoller(srv *Server) *dlPoller {
+	p := &dlPoller{srv: srv, stop: make(chan struct{}), done: make(chan struct{})}
+	p.poll()
+	go func() {
+		defer close(p.done)
+		t := time.NewTicker(200 * time.Millisecond)
+		defer t.Stop()
+		for {
+			select {
+			case <-p.stop:
+				return
+			case <-t.C:
+				p.poll()
+			}
+		}
+	}()
+	return p
+}
+
+func (p *dlPoller) poll() {
+	m, err := p.srv.Metrics()
+	now := time.Now()
+	rss, _ := p.srv.RSS()
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if err != nil {
+		p.errs++
+		return
+	}
+	s := dlSample{at: now, planned: m["cairn_delivery_planned_seq"], unplanned: m["cairn_delivery_unplanned_events"],
+		pending: m["cairn_delivery_pending_jobs"], records: m["cairn_delivery_records_total"],
+		files: m["cairn_delivery_files_total"], failures: m["cairn_delivery_failures_total"], rss: rss}
+	if p.ok && s.planned > p.last.planned {
+		if n := len(p.windows); n > 0 && !p.windows[n-1].Done {
+			p.closeWindow(&p.windows[n-1], s, false)
+		}
+		p.windows = append(p.windows, DeliveryWindow{Seen: now, FirstSeq: uint64(p.last.planned) + 1, LastSeq: uint64(s.planned),
+			recs0: p.last.records, files0: p.last.files, RSSBefore: p.last.rss, RSSPeak: s.rss})
+	}
+	if n := len(p.windows); n > 0 && !p.windows[n-1].Done {
+		p.windows[n-1].RSSPeak = max(p.windows[n-1].RSSPeak, s.rss)
+	}
+	if n := len(p.windows); n > 0 && !p.windows[n-1].Done && s.pending == 0 {
+		p.closeWindow(&p.windows[n-1], s, true)
+	}
+	p.last, p.ok = s, true
+	if t := p.target; t != nil && t.at.IsZero() && uint64(s.planned) >= t.seqEnd {
+		if t.finalLast == 0 {
+			t.finalLast = uint64(s.planned)
+		}
+		// Done when no job is pending; or, should the next window have been planned
+		// before a poll saw the queue empty, when the records cover every event.
+		if s.pending == 0 || (uint64(s.planned) > t.finalLast && s.records >= t.threshold) {
+			t.at = now
+			close(t.reached)
+		}
+	}
+	if p.observed != nil {
+		p.observed(s)
+	}
+}
+
+// closeWindow ends w at sample s; records and files count from the poll before the
+// window was seen planned (a pass may have begun before that poll).
+func (p *dlPoller) closeWindow(w *DeliveryWindow, s dlSample, done bool) {
+	w.Done = done
+	w.Dur = s.at.Sub(w.Seen)
+	w.Records = int64(s.records - w.recs0)
+	w.Files = int64(s.files - w.files0)
+}
+
+func (p *dlPoller) Last() dlSample {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return p.last
+}
+
+// Busy reports whether the last poll saw a delivery job pending.
+func (p *dlPoller) Busy() bool {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return p.last.pending > 0
+}
+
+// Target arms the final-window condition and returns its channel.
+func (p *dlPoller) Target(seqEnd uint64, threshold float64) *dlTarget {
+	t := &dlTarget{seqEnd: seqEnd, threshold: threshold, reached: make(chan struct{})}
+	p.mu.Lock()
+	p.target = t
+	p.mu.Unlock()
+	return t
+}
+
+// WindowOf returns the window that holds seq.
+func (p *dlPoller) WindowOf(seq uint64) (DeliveryWindow, bool) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	for _, w := range p.windows {
+		if w.FirstSeq <= seq && seq <= w.LastSeq {
+			return w, true
+		}
+	}
+	return DeliveryWindow{}, false
+}
+
+func (p *dlPoller) Stop() []DeliveryWindow {
+	close(p.stop)
+	<-p.done
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return append([]DeliveryWindow(nil), p.windows...)
+}
+
+// reqLog collects the request ids of the calls made after StartLogging: each is the
+// requestID of the call's event.
+type reqLog struct {
+	mu         sync.Mutex
+	ids        []string
+	unanswered atomic.Int64
+}
+
+func (r *reqLog) add(resp *Response, err error) {
+	if err != nil || resp == nil || resp.RequestID == "" {
+		r.unanswered.Add(1)
+		return
+	}
+	r.mu.Lock()
+	r.ids = append(r.ids, resp.RequestID)
+	r.mu.Unlock()
+}
+
+// Probe classes of the c=1 GetTrail prober.
+const (
+	probeIngestNoPass = iota
+	probeIngestPass
+	probeFinal
+	probeClasses
+)
+
+// Prober modes.
+const (
+	probePaused int32 = iota
+	probePaced        // during the ingest: one call, then ProbePause
+	probeFlat         // during the final window: back to back
+)
+
+// prober makes sequential GetTrail calls (c=1) and files their latency by class.
+type prober struct {
+	mode   atomic.Int32
+	ack    chan int32 // the mode the loop has switched to
+	set    chan int32
+	lat    [probeClasses]*Latencies
+	errs   int
+	first  string
+	exited chan struct{}
+	once   sync.Once
+}
+
+func (b *Bench) startProber(ctx context.Context, reqs *reqLog, poller *dlPoller, pause time.Duration) *prober {
+	pr := &prober{ack: make(chan int32), set: make(chan int32), exited: make(chan struct{})}
+	for i := range pr.lat {
+		pr.lat[i] = &Latencies{}
+	}
+	root := &User{Name: "root", Creds: b.srv.Root}
+	body := fmt.Appendf(nil, `{"Name":%q}`, dlTrail)
+	go func() {
+		defer close(pr.exited)
+		mode := probePaused
+		for {
+			if mode == probePaused {
+				select {
+				case m, ok := <-pr.set:
+					if !ok {
+						return
+					}
+					mode = m
+					pr.ack <- m
+				case <-ctx.Done():
+					return
+				}
+				continue
+			}
+			select {
+			case m, ok := <-pr.set:
+				if !ok {
+					return
+				}
+				mode = m
+				pr.ack <- m
+				continue
+			default:
+			}
+			resp, err := b.client.CloudTrail(ctx, root, regions[0], "GetTrail", body)
+			reqs.add(resp, err)
+			if err == nil {
+				err = resp.Err("GetTrail")
+			}
+			if err != nil {
+				if ctx.Err() != nil {
+					return
+				}
+				if pr.errs++; pr.errs == 1 {
+					pr.first = err.Error()
+				}
+				time.Sleep(10 * time.Millisecond)
+				continue
+			}
+			class := probeFinal
+			if mode == probePaced {
+				class = probeIngestNoPass
+				if poller.Busy() {
+					class = probeIngestPass
+				}
+			}
+			pr.lat[class].Add(resp.Latency)
+			if mode == probePaced {
+				time.Sleep(pause)
+			}
+		}
+	}()
+	return pr
+}
+
+// Set switches the prober's mode and returns once the loop took it (no call of the
+// previous mode is in flight then).
+func (pr *prober) Set(mode int32) {
+	select {
+	case pr.set <- mode:
+		<-pr.ack
+	case <-pr.exited:
+	}
+}
+
+func (pr *prober) Close() {
+	pr.once.Do(func() { close(pr.set) })
+	<-pr.exited
+}
+
+// dlStep is one call of the delivery suite's ingest: root, a random region (weighted
+// as the CloudTrail suite's ingest) and a random operation of dlMix.
+func (b *Bench) dlStep(reqs *reqLog, counts *[8]atomic.Int64, regionCounts *[3]atomic.Int64, trailARN string) Step {
+	root := &User{Name: "root", Creds: b.srv.Root}
+	rngs := make([]*rand.Rand, b.o.Concurrency)
+	for w := range rngs {
+		rngs[w] = rand.New(rand.NewPCG(uint64(w)+1, 0xd1e1))
+	}
+	arnBody := fmt.Appendf(nil, `{"Name":%q}`, trailARN)
+	describe := fmt.Appendf(nil, `{"trailNameList":[%q]}`, trailARN)
+	return func(ctx context.Context, w int, lat *Latencies) (int, error) {
+		rng := rngs[w]
+		ri, x := 0, rng.IntN(100)
+		for x >= regionWeights[ri] {
+			x -= regionWeights[ri]
+			ri++
+		}
+		oi, y := 0, rng.IntN(100)
+		for y >= dlMix[oi].weight {
+			y -= dlMix[oi].weight
+			oi++
+		}
+		regionCounts[ri].Add(1)
+		counts[oi].Add(1)
+		var resp *Response
+		var err error
+		switch op := dlMix[oi].op; op {
+		case "GetCallerIdentity":
+			resp, err = b.client.STSGetCallerIdentity(ctx, root, regions[ri])
+		case "GetTrail", "GetTrailStatus":
+			resp, err = b.client.CloudTrail(ctx, root, regions[ri], op, arnBody)
+		case "DescribeTrails":
+			resp, err = b.client.CloudTrail(ctx, root, regions[ri], op, describe)
+		default:
+			resp, err = b.client.CloudTrail(ctx, root, regions[ri], op, []byte("{}"))
+		}
+		reqs.add(resp, err)
+		if err != nil {
+			return 0, err
+		}
+		lat.Add(resp.Latency)
+		return 1, resp.Err(dlMix[oi].op)
+	}
+}
+
+// Delivery measures trail delivery to an S3 server (versitygw): -events calls
+// through one multi-Region trail, then how long after the interval closes the last
+// window is delivered, the API latency while it is, and the server's RSS growth;
+// finally it reads every delivered file back.
+func (b *Bench) Delivery(ctx context.Context) error {
+	r := b.res.Delivery
+	iv := b.o.DeliveryInterval
+	r.Interval = iv
+	if lb, err := os.ReadFile("/proc/loadavg"); err == nil {
+		r.LoadBefore = strings.Join(strings.Fields(string(lb))[:3], " ")
+	}
+	root := &User{Name: "root", Creds: b.srv.Root}
+
+	// The bucket, the trail, logging on.
+	if _, err := b.s3.Client().CreateBucket(ctx, &awss3.CreateBucketInput{Bucket: &[]string{dlBucket}[0]}); err != nil {
+		return fmt.Errorf("create bucket %s in versitygw: %w", dlBucket, err)
+	}
+	resp, err := b.client.CloudTrail(ctx, root, regions[0], "CreateTrail",
+		fmt.Appendf(nil, `{"Name":%q,"S3BucketName":%q,"IsMultiRegionTrail":true}`, dlTrail, dlBucket))
+	if err != nil {
+		return err
+	}
+	if err := resp.Err("CreateTrail"); err != nil {
+		return err
+	}
+	var ct struct{ TrailARN string }
+	if err := json.Unmarshal(resp.Body, &ct); err != nil || ct.TrailARN == "" {
+		return fmt.Errorf("CreateTrail: no TrailARN in %s", resp.Body)
+	}
+	resp, err = b.client.CloudTrail(ctx, root, regions[0], "StartLogging", fmt.Appendf(nil, `{"Name":%q}`, dlTrail))
+	if err != nil {
+		return err
+	}
+	if err := resp.Err("StartLogging"); err != nil {
+		return err
+	}
+	startLoggingID := resp.RequestID
+	m0, err := b.srv.Metrics()
+	if err != nil {
+		return err
+	}
+	recorded0 := m0["cairn_events_recorded_total"]
+	r.SeqStart = uint64(m0["cairn_delivery_planned_seq"] + m0["cairn_delivery_unplanned_events"])
+	log.Printf("delivery: trail %s logging to s3://%s on %s; delivery interval %s; log position %d", ct.TrailARN, dlBucket, b.vgw.Endpoint, iv, r.SeqStart)
+
+	reqs := &reqLog{}
+	poller := startPoller(b.srv)
+	pollerStopped := false
+	defer func() {
+		if !pollerStopped {
+			poller.Stop()
+		}
+	}()
+
+	// Idle figure: GetTrail c=1 with no delivery pass running.
+	getTrail := func(ctx context.Context, _ int, lat *Latencies) (int, error) {
+		resp, err := b.client.CloudTrail(ctx, root, regions[0], "GetTrail", fmt.Appendf(nil, `{"Name":%q}`, dlTrail))
+		reqs.add(resp, err)
+		if err != nil {
+			return 0, err
+		}
+		if err := resp.Err("GetTrail"); err != nil {
+			return 1, err
+		}
+		lat.Add(resp.Latency)
+		return 1, nil
+	}
+	RunLoad(ctx, b.srv, LoadSpec{Name: "warm-up", Workers: 1, Total: 500}, getTrail)
+	for run := range b.o.Runs {
+		b.waitIdle(ctx, poller, 2*iv)
+		res := RunLoad(ctx, b.srv, LoadSpec{Name: "GetTrail c=1 idle", Workers: 1, Total: int64(10 * b.o.Samples)}, getTrail)
+		if res.Errors > 0 {
+			return fmt.Errorf("GetTrail c=1: %d errors, first: %s", res.Errors, res.FirstError)
+		}
+		r.IdleRuns = append(r.IdleRuns, res.Lat)
+		log.Printf("delivery: idle GetTrail c=1 run %d: %s", run+1, fmtSummary(res.Lat))
+	}
+	r.Idle = MedianSummary(r.IdleRuns)
+
+	// Ingest, with delivery running in the background.
+	var counts [8]atomic.Int64
+	var regionCounts [3]atomic.Int64
+	step := b.dlStep(reqs, &counts, &regionCounts, ct.TrailARN)
+	stopLoad := sampleLoad(&r.LoadDuring, 5*time.Second)
+	defer func() {
+		if stopLoad != nil {
+			stopLoad()
+		}
+	}()
+	r.ProbePause = 5 * time.Millisecond
+	pr := b.startProber(ctx, reqs, poller, r.ProbePause)
+	defer pr.Close()
+	r.RSSStart, _ = b.srv.RSS()
+	rss := SampleRSS(b.srv, time.Second)
+	rssStopped := false
+	defer func() {
+		if !rssStopped {
+			rss.Stop()
+		}
+	}()
+	pr.Set(probePaced)
+	ictx, cancel := context.WithTimeout(ctx, b.o.MaxIngest)
+	defer cancel()
+	var last int64
+	var lastT time.Duration
+	log.Printf("delivery: ingesting %d events at c=%d (+ a c=1 GetTrail probe every %s)", b.o.Events, b.o.Concurrency, r.ProbePause)
+	r.Ingest = RunLoad(ictx, b.srv, LoadSpec{Name: "delivery ingest", Workers: b.o.Concurrency, Total: int64(b.o.Events),
+		Tick: func(calls int64, el time.Duration) {
+			if el-lastT < 10*time.Second && calls < int64(b.o.Events) {
+				return
+			}
+			s := poller.Last()
+			log.Printf("delivery ingest: %d/%d events, %.0f/s (last %.0fs: %.0f/s), RSS %s; delivered %.0f records in %.0f files, planned to %.0f, %.0f unplanned, %.0f jobs pending",
+				calls, b.o.Events, float64(calls)/el.Seconds(), (el - lastT).Seconds(), float64(calls-last)/(el-lastT).Seconds(),
+				fmtBytes(rss.Current()), s.records, s.files, s.planned, s.unplanned, s.pending)
+			last, lastT = calls, el
+		}}, step)
+	pr.Set(probePaused)
+	r.IngestEnd = time.Now()
+	r.Truncated = r.Ingest.Calls < int64(b.o.Events)
+	r.RSSIngestEnd = rss.Current()
+	r.IngestMix = map[string]int64{}
+	for i, m := range dlMix {
+		r.IngestMix[m.op] = counts[i].Load()
+	}
+	for i := range regionCounts {
+		r.RegionCounts[i] = regionCounts[i].Load()
+	}
+	mEnd, err := b.srv.Metrics()
+	if err != nil {
+		return err
+	}
+	r.SeqEnd = uint64(mEnd["cairn_delivery_planned_seq"] + mEnd["cairn_delivery_unplanned_events"])
+	log.Printf("delivery ingest: %d events in %s = %.0f/s, %s, errors %d; log position %d",
+		r.Ingest.Calls, r.Ingest.Elapsed.Round(time.Millisecond), r.Ingest.Rate(), fmtSummary(r.Ingest.Lat), r.Ingest.Errors, r.SeqEnd)
+	if r.Ingest.Errors > r.Ingest.Calls/1000 {
+		return fmt.Errorf("delivery ingest: %d errors, first: %s", r.Ingest.Errors, r.Ingest.FirstError)
+	}
+
+	// The window that holds the last events closes at the next boundary (or closed at
+	// the last one, if the harness noticed the end of the ingest only after it).
+	r.Boundary = r.IngestEnd.Truncate(iv).Add(iv)
+	if mEnd["cairn_delivery_unplanned_events"] == 0 {
+		r.Boundary = r.IngestEnd.Truncate(iv)
+	}
+	r.WaitToBoundary = r.Boundary.Sub(r.IngestEnd)
+	target := poller.Target(r.SeqEnd, float64(r.SeqEnd-r.SeqStart))
+	log.Printf("delivery: the last window closes at %s (in %s); waiting", r.Boundary.Format("15:04:05"), r.WaitToBoundary.Round(time.Millisecond))
+	var perf *Perf
+	if d := time.Until(r.Boundary) - time.Second; d > 0 {
+		sleepCtx(ctx, d)
+		perf = b.StartPerf("delivery", b.srv.Pid())
+	}
+	sleepCtx(ctx, time.Until(r.Boundary))
+	cpu0, gw0, self0 := b.srv.CPU(), b.vgw.CPU(), selfCPU()
+	pr.Set(probeFlat)
+	wait := time.NewTimer(b.o.DeliveryWait)
+	select {
+	case <-target.reached:
+		r.Done = true
+	case <-wait.C:
+	case <-ctx.Done():
+	}
+	wait.Stop()
+	pr.Set(probePaused)
+	perf.Stop()
+	end := time.Now()
+	r.FinalServerCPU, r.FinalGWCPU, r.FinalClientCPU = b.srv.CPU()-cpu0, b.vgw.CPU()-gw0, selfCPU()-self0
+	r.RSSPeak, _ = rss.Stop()
+	rssStopped = true
+	r.RSSEnd = rss.Current()
+	stopLoad()
+	stopLoad = nil
+	if r.Done {
+		r.DoneAfter = target.at.Sub(r.Boundary)
+	} else {
+		r.DoneAfter = end.Sub(r.Boundary)
+	}
+	if w, ok := poller.WindowOf(r.SeqEnd); ok {
+		r.Final = w
+		r.PlannedAfter = w.Seen.Sub(r.Boundary)
+		if r.Done && !w.Done {
+			// Closed by the records fallback: end it where the target was reached.
+			r.Final.Done, r.Final.Dur = true, target.at.Sub(w.Seen)
+		}
+	}
+	r.During = pr.lat[probeFinal].Summary()
+	r.IngestPass = pr.lat[probeIngestPass].Summary()
+	r.IngestNoPass = pr.lat[probeIngestNoPass].Summary()
+	all := &Latencies{}
+	all.Merge(pr.lat[:]...)
+	r.Whole = all.Summary()
+	log.Printf("delivery: last window (events %d-%d) planned %s after the boundary, delivered %s after it (%v); %d records in %s = %.0f records/s",
+		r.Final.FirstSeq, r.Final.LastSeq, fmtDur(r.PlannedAfter), fmtDur(r.DoneAfter), r.Done, r.Final.Records, fmtDur(r.Final.Dur), r.Final.Rate())
+	log.Printf("delivery: GetTrail c=1 idle %s; while the last window is delivered %s; RSS start %s peak %s (+%s)",
+		fmtSummary(r.Idle), fmtSummary(r.During), fmtBytes(r.RSSStart), fmtBytes(r.RSSPeak), fmtBytes(r.RSSPeak-r.RSSStart))
+	if pr.errs > 0 {
+		log.Printf("delivery: %d GetTrail probe errors, first: %s", pr.errs, pr.first)
+	}
+	pr.Close()
+
+	// Let the rest (the probe's own calls) be delivered too, then read everything back.
+	mLast, err := b.srv.Metrics()
+	if err != nil {
+		return err
+	}
+	seqLast := uint64(mLast["cairn_delivery_planned_seq"] + mLast["cairn_delivery_unplanned_events"])
+	rest := poller.Target(seqLast, float64(seqLast-r.SeqStart))
+	log.Printf("delivery: waiting for the probe's events (up to log position %d) to be delivered at the next boundary", seqLast)
+	wait = time.NewTimer(iv + b.o.DeliveryWait)
+	restDone := false
+	select {
+	case <-rest.reached:
+		restDone = true
+	case <-wait.C:
+	case <-ctx.Done():
+	}
+	wait.Stop()
+	r.Windows = poller.Stop()
+	pollerStopped = true
+	mFinal, err := b.srv.Metrics()
+	if err != nil {
+		return err
+	}
+	r.FailuresTotal = mFinal["cairn_delivery_failures_total"]
+	v := &r.Verify
+	v.MetricRecords = mFinal["cairn_delivery_records_total"]
+	v.RecordedDelta = mFinal["cairn_events_recorded_total"] - recorded0
+	v.Unanswered = reqs.unanswered.Load()
+	if !restDone {
+		v.Problem = "the last events were not delivered within the interval + -delivery-wait"
+	}
+	b.verifyDelivery(ctx, v, reqs.ids, startLoggingID)
+	reqs.ids = nil
+	log.Printf("delivery: verify: %d objects, %s, %d records (metric %.0f, events recorded after StartLogging %.0f, StartLogging's own event delivered: %v); keys off layout %d, region/account mismatches %d, duplicate eventIDs %d; of %d calls: missing %d, duplicated %d; extra %d; %s",
+		v.Objects, fmtBytes(v.Bytes), v.Records, v.MetricRecords, v.RecordedDelta, v.StartLoggingIncluded, v.BadKeys, v.Mismatch, v.DupEventIDs, v.Issued, v.Missing, v.Duplicated, v.Extra, v.Elapsed.Round(time.Millisecond))
+
+	var problems []string
+	if !r.Done {
+		problems = append(problems, fmt.Sprintf("the last window was not delivered within %s after it closed", b.o.DeliveryWait))
+	}
+	if !v.OK() {
+		p := "delivered records do not match the events recorded (see the report)"
+		if v.Problem != "" {
+			p = v.Problem
+		}
+		problems = append(problems, p)
+	}
+	if len(problems) > 0 {
+		return errors.New(strings.Join(problems, "; "))
+	}
+	return nil
+}
+
+// waitIdle waits (at most max) until no delivery job is pending and the next window
+// does not close within 5 s, so that an idle run (a few seconds) does not overlap a
+// delivery pass.
+func (b *Bench) waitIdle(ctx context.Context, p *dlPoller, max time.Duration) {
+	iv := b.o.DeliveryInterval
+	deadline := time.Now().Add(max)
+	for time.Now().Before(deadline) && ctx.Err() == nil {
+		now := time.Now()
+		if next := now.Truncate(iv).Add(iv); iv > 10*time.Second && next.Sub(now) < 5*time.Second {
+			sleepCtx(ctx, next.Sub(now)+500*time.Millisecond)
+			continue
+		}
+		if p.Last().pending == 0 {
+			return
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+}
+
+func sleepCtx(ctx context.Context, d time.Duration) {
+	if d <= 0 {
+		return
+	}
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-t.C:
+	case <-ctx.Done():
+	}
+}
+
+// dlRecord is the part of a delivered record the verification reads.
+type dlRecord struct {
+	EventID            string `json:"eventID"`
+	RequestID          string `json:"requestID"`
+	EventName          string `json:"eventName"`
+	AwsRegion          string `json:"awsRegion"`
+	RecipientAccountID string `json:"recipientAccountId"`
+}
+
+// verifyDelivery lists the bucket, reads every log file and checks each call's event
+// is in exactly one file.
+func (b *Bench) verifyDelivery(ctx context.Context, v *DeliveryVerify, issued []string, startLoggingID string) {
+	start := time.Now()
+	v.Ran = true
+	defer func() { v.Elapsed = time.Since(start) }()
+	seen := make(map[string]uint8, len(issued))
+	for _, id := range issued {
+		seen[id] = 0
+	}
+	v.Issued = len(seen)
+	var keys []string
+	after := ""
+	for {
+		infos, err := b.s3.List(ctx, dlBucket, "", after, 1000)
+		if err != nil {
+			v.Problem = fmt.Sprintf("list s3://%s: %v", dlBucket, err)
+			return
+		}
+		if len(infos) == 0 {
+			break
+		}
+		for _, o := range infos {
+			keys = append(keys, o.Key)
+			v.Bytes += o.Size
+		}
+		after = infos[len(infos)-1].Key
+	}
+	v.Objects = len(keys)
+	log.Printf("delivery: verify: reading %d objects (%s) back from s3://%s", len(keys), fmtBytes(v.Bytes), dlBucket)
+
+	// Two readers; the tallies are merged under mu.
+	var (
+		mu       sync.Mutex
+		eventIDs = make(map[string]struct{}, len(issued)+16)
+		next     atomic.Int64
+		wg       sync.WaitGroup
+	)
+	fail := func(format string, a ...any) {
+		mu.Lock()
+		if v.Problem == "" {
+			v.Problem = fmt.Sprintf(format, a...)
+		}
+		mu.Unlock()
+	}
+	for range 2 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for {
+				i := int(next.Add(1)) - 1
+				if i >= len(keys) || ctx.Err() != nil {
+					return
+				}
+				key := keys[i]
+				m := dlKeyRE.FindStringSubmatch(key)
+				if m == nil || m[1] != m[6] || m[2] != m[7] || m[3]+m[4]+m[5] != m[8] {
+					mu.Lock()
+					v.BadKeys++
+					if v.BadKey == "" {
+						v.BadKey = key
+					}
+					mu.Unlock()
+					if m == nil {
+						continue
+					}
+				}
+				var recs []dlRecord
+				if err := readLogFile(ctx, b.s3, key, func(rec *dlRecord) { recs = append(recs, *rec) }); err != nil {
+					fail("%s: %v", key, err)
+					continue
+				}
+				mu.Lock()
+				for i := range recs {
+					rec := &recs[i]
+					v.Records++
+					if rec.AwsRegion != m[2] || rec.RecipientAccountID != m[1] {
+						v.Mismatch++
+					}
+					if _, dup := eventIDs[rec.EventID]; dup || rec.EventID == "" {
+						v.DupEventIDs++
+					}
+					eventIDs[rec.EventID] = struct{}{}
+					switch n, ok := seen[rec.RequestID]; {
+					case ok:
+						seen[rec.RequestID] = min(n+1, 2)
+					case rec.RequestID == startLoggingID && rec.EventName == "StartLogging":
+						v.StartLoggingIncluded = true
+					default:
+						v.Extra++
+					}
+				}
+				mu.Unlock()
+			}
+		}()
+	}
+	wg.Wait()
+	for _, n := range seen {
+		switch n {
+		case 0:
+			v.Missing++
+		case 2:
+			v.Duplicated++
+		}
+	}
+}
+
+// readLogFile streams the records of one gzip JSON log file ({"Records":[…]}).
+func readLogFile(ctx context.Context, st *s3store.Store, key string, fn func(*dlRecord)) error {
+	body, _, err := st.Get(ctx, dlBucket, key)
+	if err != nil {
+		return err
+	}
+	defer body.Close()
+	zr, err := gzip.NewReader(bufio.NewReaderSize(body, 256<<10))
+	if err != nil {
+		return fmt.Errorf("not gzip: %w", err)
+	}
+	dec := json.NewDecoder(zr)
+	if t, err := dec.Token(); err != nil || t != json.Delim('{') {
+		return fmt.Errorf("not a JSON object (%v)", err)
+	}
+	found := false
+	for dec.More() {
+		t, err := dec.Token()
+		if err != nil {
+			return err
+		}
+		if t != "Records" {
+			var skip json.RawMessage
+			if err := dec.Decode(&skip); err != nil {
+				return err
+			}
+			continue
+		}
+		found = true
+		if t, err := dec.Token(); err != nil || t != json.Delim('[') {
+			return fmt.Errorf("Records is not an array (%v)", err)
+		}
+		for dec.More() {
+			var rec dlRecord
+			if err := dec.Decode(&rec); err != nil {
+				return err
+			}
+			fn(&rec)
+		}
+		if _, err := dec.Token(); err != nil {
+			return err
+		}
+	}
+	if !found {
+		return errors.New("no Records")
+	}
+	if _, err := io.Copy(io.Discard, zr); err != nil {
+		return err
+	}
+	return nil
+}
