@@ -75,6 +75,7 @@ type DeliveryResults struct {
 	FinalClientCPU   time.Duration
 
 	During        Summary // GetTrail c=1 between the boundary and done (no ingest)
+	Quiet         Summary // GetTrail c=1 after the ingest, before the boundary, no pass running
 	IngestPass    Summary // GetTrail c=1 probe during the ingest while a delivery pass ran
 	IngestNoPass  Summary // … and while none ran
 	Whole         Summary // every probe sample from ingest start to done
@@ -336,6 +337,7 @@ const (
 	probeIngestNoPass = iota
 	probeIngestPass
 	probeFinal
+	probeQuiet // after the ingest, before the last window closes, no pass running
 	probeClasses
 )
 
@@ -344,6 +346,7 @@ const (
 	probePaused int32 = iota
 	probePaced        // during the ingest: one call, then ProbePause
 	probeFlat         // during the final window: back to back
+	probeQuietMode    // after the ingest, before the boundary: back to back
 )
 
 // prober makes sequential GetTrail calls (c=1) and files their latency by class.
@@ -408,11 +411,17 @@ func (b *Bench) startProber(ctx context.Context, reqs *reqLog, poller *dlPoller,
 				continue
 			}
 			class := probeFinal
-			if mode == probePaced {
+			switch mode {
+			case probePaced:
 				class = probeIngestNoPass
 				if poller.Busy() {
 					class = probeIngestPass
 				}
+			case probeQuietMode:
+				if poller.Busy() {
+					continue // a window is still being delivered: not quiet
+				}
+				class = probeQuiet
 			}
 			pr.lat[class].Add(resp.Latency)
 			if mode == probePaced {
@@ -633,7 +642,11 @@ func (b *Bench) Delivery(ctx context.Context) error {
 	log.Printf("delivery: the last window closes at %s (in %s); waiting", r.Boundary.Format("15:04:05"), r.WaitToBoundary.Round(time.Millisecond))
 	var perf *Perf
 	if d := time.Until(r.Boundary) - time.Second; d > 0 {
+		// Idle after the ingest: the heap as large as while the last window is
+		// delivered, but no pass running (the fair baseline for delivery's effect).
+		pr.Set(probeQuietMode)
 		sleepCtx(ctx, d)
+		pr.Set(probePaused)
 		perf = b.StartPerf("delivery", b.srv.Pid())
 	}
 	sleepCtx(ctx, time.Until(r.Boundary))
@@ -670,6 +683,7 @@ func (b *Bench) Delivery(ctx context.Context) error {
 		}
 	}
 	r.During = pr.lat[probeFinal].Summary()
+	r.Quiet = pr.lat[probeQuiet].Summary()
 	r.IngestPass = pr.lat[probeIngestPass].Summary()
 	r.IngestNoPass = pr.lat[probeIngestNoPass].Summary()
 	all := &Latencies{}

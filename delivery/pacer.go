@@ -6,7 +6,7 @@ import (
 )
 
 // DefaultCPUShare is the share of wall time a delivery pass may spend building files.
-const DefaultCPUShare = 0.5
+const DefaultCPUShare = 0.25
 
 // pacer keeps the building of log files to a share of wall time, so that a large
 // window does not take the CPU from API calls: after each stretch of work it pauses
@@ -20,7 +20,7 @@ type pacer struct {
 
 // pacerStretch is how much work goes between pauses: short enough that an API call
 // waiting for a CPU waits little.
-const pacerStretch = 2 * time.Millisecond
+const pacerStretch = 500 * time.Microsecond
 
 func newPacer(share float64) *pacer {
 	return &pacer{share: share, since: time.Now()}
@@ -32,7 +32,7 @@ func (p *pacer) tick(ctx context.Context) {
 		return
 	}
 	p.n++
-	if p.n%64 != 0 {
+	if p.n%16 != 0 {
 		return
 	}
 	worked := time.Since(p.since)

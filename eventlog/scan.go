@@ -13,7 +13,7 @@ import (
 )
 
 // scanBatch is how many records a scan asks for at a time.
-const scanBatch = 1024
+const scanBatch = 128
 
 // Scan calls fn, in sequence order, for every stored event with a sequence in
 // [from, to], record bytes included, and returns when it has passed to. Events the

@@ -81,7 +81,7 @@ func DefaultConfig() Config {
 		CloudFrontDeployDelay: 5 * time.Second,
 		S3PathStyle:           true,
 		MaxLogFileBytes:       50_000_000,
-		DeliveryCPUShare:      0.5,
+		DeliveryCPUShare:      0.25,
 		SigningKeyRotation:    DefaultSigningKeyRotation,
 	}
 }
