@@ -29,8 +29,11 @@ const (
 	DefaultMaxAge = 90 * 24 * time.Hour
 	// DefaultDuplicateWindow is how long JetStream remembers event ids for
 	// deduplication: an event appended again within the window is acknowledged as a
-	// duplicate and not stored twice; after it, it would be stored again.
-	DefaultDuplicateWindow = 2 * time.Minute
+	// duplicate and not stored twice; after it, it would be stored again. Appends are
+	// retried within seconds, so 15 s covers them; JetStream keeps every id of the
+	// window in memory (about 150 B each), which at thousands of events per second
+	// is a large part of the server's memory.
+	DefaultDuplicateWindow = 15 * time.Second
 	// DefaultStartTimeout bounds how long Open waits for the embedded server.
 	DefaultStartTimeout = time.Minute
 )
