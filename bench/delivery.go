@@ -343,10 +343,10 @@ const (
 
 // Prober modes.
 const (
-	probePaused int32 = iota
-	probePaced        // during the ingest: one call, then ProbePause
-	probeFlat         // during the final window: back to back
-	probeQuietMode    // after the ingest, before the boundary: back to back
+	probePaused    int32 = iota
+	probePaced           // during the ingest: one call, then ProbePause
+	probeFlat            // during the final window: back to back
+	probeQuietMode       // after the ingest, before the boundary: back to back
 )
 
 // prober makes sequential GetTrail calls (c=1) and files their latency by class.

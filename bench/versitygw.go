@@ -3,7 +3,6 @@ package main
 import (
 	"crypto/rand"
 	"encoding/hex"
-	"errors"
 	"fmt"
 	"net/http"
 	"os"
@@ -12,11 +11,9 @@ import (
 	"strings"
 	"syscall"
 	"time"
-)
 
-// versitygwInstall is the command that installs the S3 server the delivery suite
-// delivers to (the version internal/versitygw's tests are written against).
-const versitygwInstall = "go install github.com/versity/versitygw/cmd/versitygw@v1.8.0"
+	"github.com/cairnhq/cairn/internal/versitygw"
+)
 
 // VersityGW is a versitygw process (an S3 server with a posix backend) on 127.0.0.1,
 // started as internal/versitygw starts it for the tests: `versitygw --port ADDR
@@ -34,38 +31,8 @@ type VersityGW struct {
 	done chan struct{}
 }
 
-// versitygwBinary finds the binary: $CAIRN_VERSITYGW, else versitygw on PATH, else
-// $(go env GOBIN) or $(go env GOPATH)/bin.
-func versitygwBinary() (string, error) {
-	if p := os.Getenv("CAIRN_VERSITYGW"); p != "" {
-		if _, err := os.Stat(p); err != nil {
-			return "", fmt.Errorf("CAIRN_VERSITYGW=%s: %w; install versitygw with `%s`", p, err, versitygwInstall)
-		}
-		return p, nil
-	}
-	if p, err := exec.LookPath("versitygw"); err == nil {
-		return p, nil
-	}
-	if out, err := exec.Command("go", "env", "GOBIN", "GOPATH").Output(); err == nil {
-		lines := strings.Split(strings.TrimRight(string(out), "\n"), "\n")
-		var dirs []string
-		if len(lines) == 2 {
-			if lines[0] != "" {
-				dirs = append(dirs, lines[0])
-			}
-			for _, gp := range filepath.SplitList(lines[1]) {
-				dirs = append(dirs, filepath.Join(gp, "bin"))
-			}
-		}
-		for _, d := range dirs {
-			p := filepath.Join(d, "versitygw")
-			if fi, err := os.Stat(p); err == nil && !fi.IsDir() {
-				return p, nil
-			}
-		}
-	}
-	return "", errors.New("versitygw not found ($CAIRN_VERSITYGW, PATH, $(go env GOPATH)/bin); install it with `" + versitygwInstall + "`")
-}
+// versitygwBinary finds the binary as the tests do (internal/versitygw.Binary).
+func versitygwBinary() (string, error) { return versitygw.Binary() }
 
 // StartVersityGW starts versitygw on a free port with a fresh directory under dir and
 // waits until it answers HTTP. Its output goes to logPath (truncated).

@@ -29,23 +29,7 @@ func (l *Log) Follow(ctx context.Context, from uint64, fn func(cairn.LoggedEvent
 	ctx, cancel := l.withLog(ctx)
 	defer cancel()
 
-	cfg := jetstream.OrderedConsumerConfig{
-		HeadersOnly:       true,
-		DeliverPolicy:     jetstream.DeliverAllPolicy,
-		InactiveThreshold: time.Minute,
-	}
-	if from > 1 {
-		cfg.DeliverPolicy = jetstream.DeliverByStartSequencePolicy
-		cfg.OptStartSeq = from
-	}
-	cons, err := l.stream.OrderedConsumer(ctx, cfg)
-	if err != nil {
-		if ctx.Err() != nil {
-			return l.doneErr(ctx)
-		}
-		return fmt.Errorf("follow: %w", err)
-	}
-	it, err := cons.Messages(jetstream.PullMaxMessages(followBatch))
+	it, err := l.ordered(ctx, from, true, followBatch)
 	if err != nil {
 		return fmt.Errorf("follow: %w", err)
 	}
@@ -154,4 +138,27 @@ func ackSeqs(reply string) (seq, delivered uint64, ok bool) {
 		return 0, 0, false
 	}
 	return s, d, true
+}
+
+// ordered iterates over the stream from sequence from (0 or 1: the start) with an
+// ordered consumer fetching batch messages at a time. A ctx that ends is reported
+// as the Log's done error.
+func (l *Log) ordered(ctx context.Context, from uint64, headersOnly bool, batch int) (jetstream.MessagesContext, error) {
+	cfg := jetstream.OrderedConsumerConfig{
+		HeadersOnly:       headersOnly,
+		DeliverPolicy:     jetstream.DeliverAllPolicy,
+		InactiveThreshold: time.Minute,
+	}
+	if from > 1 {
+		cfg.DeliverPolicy = jetstream.DeliverByStartSequencePolicy
+		cfg.OptStartSeq = from
+	}
+	cons, err := l.stream.OrderedConsumer(ctx, cfg)
+	if err != nil {
+		if ctx.Err() != nil {
+			return nil, l.doneErr(ctx)
+		}
+		return nil, err
+	}
+	return cons.Messages(jetstream.PullMaxMessages(batch))
 }

@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"strconv"
 	"strings"
-	"time"
 
 	"github.com/nats-io/nats.go/jetstream"
 
@@ -43,18 +42,7 @@ func (l *Log) Scan(ctx context.Context, from, to uint64, fn func(Message) error)
 	ctx, cancel := l.withLog(ctx)
 	defer cancel()
 
-	cons, err := l.stream.OrderedConsumer(ctx, jetstream.OrderedConsumerConfig{
-		DeliverPolicy:     jetstream.DeliverByStartSequencePolicy,
-		OptStartSeq:       from,
-		InactiveThreshold: time.Minute,
-	})
-	if err != nil {
-		if ctx.Err() != nil {
-			return l.doneErr(ctx)
-		}
-		return fmt.Errorf("scan: %w", err)
-	}
-	it, err := cons.Messages(jetstream.PullMaxMessages(scanBatch))
+	it, err := l.ordered(ctx, from, false, scanBatch)
 	if err != nil {
 		return fmt.Errorf("scan: %w", err)
 	}
