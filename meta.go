@@ -25,4 +25,8 @@ type MetaStore interface {
 	Delete(ctx context.Context, bucket, key string, rev uint64) error
 	// List returns the entries whose keys start with prefix, sorted by key.
 	List(ctx context.Context, bucket, prefix string) ([]MetaEntry, error)
+	// ListRevisions is List without the values (Value nil): the keys and their
+	// revisions, for callers that keep decoded documents by revision and read only
+	// the ones that changed.
+	ListRevisions(ctx context.Context, bucket, prefix string) ([]MetaEntry, error)
 }

@@ -50,6 +50,7 @@ func (r *CFResults) summary(w writer) {
 		w("| %s throughput, c=%d | %.0f calls/s (p50 %s, p99 %s) | p50 %s, p99 %s | (none given) | – |\n", t.name, r.Workers, rate, fmtDur(wire.P50), fmtDur(wire.P99), fmtDur(call.P50), fmtDur(call.P99))
 	}
 	lat(fmt.Sprintf("ListDistributions of %d, MaxItems 1000,", r.ListCount), r.ListAll, 20*time.Millisecond, " (moto: 74 ms for 50)")
+	lat(fmt.Sprintf("ListDistributions of %d, MaxItems 1000, signed GET without SDK decoding,", r.ListCount), r.ListRaw, 20*time.Millisecond, "")
 	lat(fmt.Sprintf("ListDistributions of %d, default page (100),", r.ListCount), r.ListPage, 20*time.Millisecond, "")
 	lat(fmt.Sprintf("UpdateKeys of %d keys (store of %d keys), c=1,", 50, r.KVSKeys), r.UpdateKeys, 5*time.Millisecond, "")
 	if best, rate := r.bestPutKey(); best != nil {
@@ -103,6 +104,7 @@ func (r *CFResults) markdown(w writer, o Options) {
 	row("UpdateDistribution c=1, "+n(r.UpdateIdle), r.UpdateIdle, true)
 	row(fmt.Sprintf("UpdateDistribution c=%d, %d × %s", r.Workers, len(r.UpdateLoad), o.Duration), r.UpdateLoad, true)
 	row(fmt.Sprintf("ListDistributions MaxItems 1000, %d distributions, c=1, %s", r.ListCount, n(r.ListAll)), r.ListAll, false)
+	row(fmt.Sprintf("ListDistributions MaxItems 1000, %d distributions, signed GET without SDK decoding, c=1, %s", r.ListCount, n(r.ListRaw)), r.ListRaw, false)
 	row(fmt.Sprintf("ListDistributions default page, %d distributions, c=1, %s", r.ListCount, n(r.ListPage)), r.ListPage, false)
 	row(fmt.Sprintf("ListDistributions MaxItems 1000, %d distributions (after the throughput runs), c=1, %d calls", r.GrownCount, r.GrownAll.Load.Calls), []SDKRun{r.GrownAll}, false)
 	row(fmt.Sprintf("ListDistributions default page, %d distributions (after the throughput runs), c=1, %d calls", r.GrownCount, r.GrownPage.Load.Calls), []SDKRun{r.GrownPage}, false)

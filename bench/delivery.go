@@ -76,6 +76,8 @@ type DeliveryResults struct {
 
 	During        Summary // GetTrail c=1 between the boundary and done (no ingest)
 	Quiet         Summary // GetTrail c=1 after the ingest, before the boundary, no pass running
+	QuietGC       gcDelta // the server's garbage collector over the Quiet probe
+	DuringGC      gcDelta // … and over the During probe
 	IngestPass    Summary // GetTrail c=1 probe during the ingest while a delivery pass ran
 	IngestNoPass  Summary // … and while none ran
 	Whole         Summary // every probe sample from ingest start to done
@@ -87,6 +89,35 @@ type DeliveryResults struct {
 	Windows       []DeliveryWindow
 	FailuresTotal float64 // cairn_delivery_failures_total at the end
 	Verify        DeliveryVerify
+}
+
+// gcDelta is the server's garbage collection over a stretch of time, from the go_*
+// figures of /_cairn/metrics.
+type gcDelta struct {
+	Dur    time.Duration
+	Cycles float64
+	CPU    float64 // seconds of GC CPU (the runtime's estimate, updated at each cycle)
+	Allocs float64 // bytes allocated
+}
+
+// gcSnap reads the GC counters.
+func gcSnap(srv *Server) (time.Time, map[string]float64) {
+	m, _ := srv.Metrics()
+	return time.Now(), m
+}
+
+func gcSince(t0 time.Time, m0 map[string]float64, srv *Server) gcDelta {
+	t1, m1 := gcSnap(srv)
+	d := func(k string) float64 { return m1[k] - m0[k] }
+	return gcDelta{Dur: t1.Sub(t0), Cycles: d("go_gc_cycles_total"), CPU: d("go_gc_cpu_seconds_total"), Allocs: d("go_gc_heap_allocs_bytes")}
+}
+
+func (g gcDelta) String() string {
+	if g.Dur <= 0 {
+		return "–"
+	}
+	return fmt.Sprintf("%.0f GC cycles in %s, GC CPU %.2f s, %s allocated (%s/s)", g.Cycles, g.Dur.Round(100*time.Millisecond), g.CPU,
+		fmtBytes(int64(g.Allocs)), fmtBytes(int64(g.Allocs/g.Dur.Seconds())))
 }
 
 // DeliveryWindow is one planned window as the metrics poller saw it.
@@ -644,13 +675,16 @@ func (b *Bench) Delivery(ctx context.Context) error {
 	if d := time.Until(r.Boundary) - time.Second; d > 0 {
 		// Idle after the ingest: the heap as large as while the last window is
 		// delivered, but no pass running (the fair baseline for delivery's effect).
+		t0, m0 := gcSnap(b.srv)
 		pr.Set(probeQuietMode)
 		sleepCtx(ctx, d)
 		pr.Set(probePaused)
+		r.QuietGC = gcSince(t0, m0, b.srv)
 		perf = b.StartPerf("delivery", b.srv.Pid())
 	}
 	sleepCtx(ctx, time.Until(r.Boundary))
 	cpu0, gw0, self0 := b.srv.CPU(), b.vgw.CPU(), selfCPU()
+	gt0, gm0 := gcSnap(b.srv)
 	pr.Set(probeFlat)
 	wait := time.NewTimer(b.o.DeliveryWait)
 	select {
@@ -661,6 +695,7 @@ func (b *Bench) Delivery(ctx context.Context) error {
 	}
 	wait.Stop()
 	pr.Set(probePaused)
+	r.DuringGC = gcSince(gt0, gm0, b.srv)
 	perf.Stop()
 	end := time.Now()
 	r.FinalServerCPU, r.FinalGWCPU, r.FinalClientCPU = b.srv.CPU()-cpu0, b.vgw.CPU()-gw0, selfCPU()-self0

@@ -138,6 +138,7 @@ func (r *DeliveryResults) markdown(w writer, o Options) {
 	row(fmt.Sprintf("During the ingest (c=%d beside it), a delivery job pending", o.Concurrency), r.IngestPass)
 	row(fmt.Sprintf("During the ingest (c=%d beside it), no delivery job pending", o.Concurrency), r.IngestNoPass)
 	row("Whole ingest + delivery (all probe calls)", r.Whole)
+	w("\nThe server's garbage collector (go_gc_* on /_cairn/metrics): idle after the ingest, %s; while the last window is delivered, %s.\n", r.QuietGC, r.DuringGC)
 
 	if len(r.Windows) > 0 {
 		w("\nWindows as the metrics poller saw them (planned = first poll that saw the cursor move; delivered = first poll with no job pending; 200 ms resolution):\n\n")

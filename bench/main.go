@@ -14,6 +14,7 @@ import (
 	"os"
 	"os/signal"
 	"path/filepath"
+	"runtime/pprof"
 	"strconv"
 	"strings"
 	"syscall"
@@ -29,6 +30,7 @@ type Options struct {
 	ValidateDays      int
 	KVSStores         []int
 	Distributions     int
+	CFListOnly        bool
 	Events            int
 	Duration          time.Duration
 	Concurrency       int
@@ -54,6 +56,7 @@ func main() {
 	var kvsStores string
 	flag.StringVar(&o.Suite, "suite", "all", "what to measure: cloudtrail, cloudfront, delivery, validate or all")
 	flag.IntVar(&o.Distributions, "distributions", 1000, "CloudFront suite: distributions created before ListDistributions is timed")
+	flag.BoolVar(&o.CFListOnly, "cf-list-only", false, "CloudFront suite: stop after the ListDistributions figures (diagnostic)")
 	flag.StringVar(&kvsStores, "kvs-stores", "1,4,16", "CloudFront suite: PutKey throughput configurations, as numbers of stores written in parallel (one client worker per store)")
 	flag.IntVar(&o.Events, "events", 1_000_000, "API calls (events) to ingest before the lookup and restart phases")
 	flag.DurationVar(&o.Duration, "duration", 20*time.Second, "length of each sustained-load run (capture c=N, lookups c=8)")
@@ -75,7 +78,19 @@ func main() {
 	flag.IntVar(&o.ValidateDays, "validate-days", 30, "validate suite: days of hourly digests")
 	flag.DurationVar(&o.DeliveryWait, "delivery-wait", 10*time.Minute, "delivery suite: give up waiting for the last window this long after it closed")
 	flag.BoolVar(&o.Perf, "perf", false, "record server CPU profiles with perf(1) during the first load run of each phase (diagnostic; writes bench/out/perf-*.txt)")
+	cpuProfile := flag.String("cpuprofile", "", "write the harness's own CPU profile to this file (diagnostic)")
 	flag.Parse()
+	if *cpuProfile != "" {
+		f, err := os.Create(*cpuProfile)
+		if err == nil {
+			err = pprof.StartCPUProfile(f)
+		}
+		if err != nil {
+			fmt.Fprintln(os.Stderr, "bench: -cpuprofile:", err)
+			os.Exit(2)
+		}
+		defer pprof.StopCPUProfile()
+	}
 	for _, f := range strings.Split(kvsStores, ",") {
 		n, err := strconv.Atoi(strings.TrimSpace(f))
 		if err != nil || n < 1 || n > 48 {
@@ -112,6 +127,7 @@ func main() {
 
 	if err := run(ctx, o); err != nil {
 		log.Printf("FAILED: %v", err)
+		pprof.StopCPUProfile()
 		os.Exit(1)
 	}
 }

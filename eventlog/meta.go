@@ -344,13 +344,22 @@ func (s *metaStore) Delete(ctx context.Context, bucket, key string, rev uint64) 
 // longest '/'-bounded part of prefix (filtered by the server) and keeps the keys
 // that start with prefix.
 func (s *metaStore) List(ctx context.Context, bucket, prefix string) ([]cairn.MetaEntry, error) {
+	return s.list(ctx, bucket, prefix, true)
+}
+
+// ListRevisions implements cairn.MetaStore.
+func (s *metaStore) ListRevisions(ctx context.Context, bucket, prefix string) ([]cairn.MetaEntry, error) {
+	return s.list(ctx, bucket, prefix, false)
+}
+
+func (s *metaStore) list(ctx context.Context, bucket, prefix string, values bool) ([]cairn.MetaEntry, error) {
 	kv, done, err := s.begin(ctx, bucket)
 	if err != nil {
 		return nil, err
 	}
 	defer done()
 	if m := s.mirrorOf(ctx, bucket); m != nil {
-		return m.list(prefix), nil
+		return m.list(prefix, values), nil
 	}
 	if _, ok := ctx.Deadline(); !ok {
 		var cancel context.CancelFunc
@@ -386,7 +395,11 @@ func (s *metaStore) List(ctx context.Context, bucket, prefix string) ([]cairn.Me
 			return nil, fmt.Errorf("list %s/%s: %w", bucket, prefix, err)
 		}
 		if strings.HasPrefix(key, prefix) {
-			out = append(out, cairn.MetaEntry{Key: key, Value: e.Value(), Revision: e.Revision()})
+			ce := cairn.MetaEntry{Key: key, Revision: e.Revision()}
+			if values {
+				ce.Value = e.Value()
+			}
+			out = append(out, ce)
 		}
 	}
 	sort.Slice(out, func(i, j int) bool { return out[i].Key < out[j].Key })

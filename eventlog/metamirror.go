@@ -110,12 +110,16 @@ func (m *mirror) get(key string) (cairn.MetaEntry, bool) {
 	return cairn.MetaEntry{Key: key, Value: append([]byte(nil), e.value...), Revision: e.rev}, true
 }
 
-func (m *mirror) list(prefix string) []cairn.MetaEntry {
+func (m *mirror) list(prefix string, values bool) []cairn.MetaEntry {
 	m.mu.RLock()
 	var out []cairn.MetaEntry
 	for k, e := range m.entries {
 		if !e.deleted && strings.HasPrefix(k, prefix) {
-			out = append(out, cairn.MetaEntry{Key: k, Value: append([]byte(nil), e.value...), Revision: e.rev})
+			ce := cairn.MetaEntry{Key: k, Revision: e.rev}
+			if values {
+				ce.Value = append([]byte(nil), e.value...)
+			}
+			out = append(out, ce)
 		}
 	}
 	m.mu.RUnlock()

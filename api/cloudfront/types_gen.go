@@ -1313,6 +1313,10 @@ type DistributionSummary struct {
 	ViewerCertificate             *ViewerCertificate             `json:"ViewerCertificate,omitempty" xml:"ViewerCertificate,omitempty"` // required
 	ViewerMtlsConfig              *ViewerMtlsConfig              `json:"ViewerMtlsConfig,omitempty" xml:"ViewerMtlsConfig,omitempty"`
 	WebACLId                      *string                        `json:"WebACLId,omitempty" xml:"WebACLId,omitempty"` // required
+	// WireBody, if set, is the members above as rest-xml writes them, kept by the
+	// provider as a cache of the wire form: the encoder writes it verbatim instead
+	// of the members, which must still be set (for records and other encoders).
+	WireBody []byte `json:"-" xml:"-" cairn:"wirebody"`
 }
 
 // DistributionTenant is the shape DistributionTenant.

@@ -95,6 +95,17 @@ func Marshal(root, namespace string, v any) ([]byte, error) {
 	return b, nil
 }
 
+// AppendMembers appends the members of v (a generated structure or pointer to one)
+// as they are written inside its element, without the element itself: what a
+// structure's WireBody field caches. A WireBody already set in v is ignored.
+func AppendMembers(b []byte, v any) ([]byte, error) {
+	ptr, p, ok := documentOf(reflect.ValueOf(v))
+	if !ok {
+		return nil, fmt.Errorf("restxml: cannot encode %T as members", v)
+	}
+	return appendMembers(b, p, ptr, 0)
+}
+
 // isAbsent reports an unset member: nil pointer, slice or map, or an empty enum.
 func isAbsent(v reflect.Value) bool {
 	switch v.Kind() {

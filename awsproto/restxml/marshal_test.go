@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"net/http"
 	"net/http/httptest"
+	"strings"
 	"testing"
 	"time"
 
@@ -91,6 +92,42 @@ func TestMarshal_ListDistributions(t *testing.T) {
 	restxml.WriteResponse(w, "rid", cfapi.Operations["ListDistributions"], ns, &cfapi.ListDistributionsResult{DistributionList: l})
 	if w.Code != 200 || w.Body.String() != string(want) {
 		t.Fatalf("WriteResponse: %d\n%s\nwant\n%s", w.Code, w.Body, want)
+	}
+}
+
+// TestMarshal_WireBody: a summary whose WireBody caches AppendMembers' bytes is
+// written exactly as without it; whatever WireBody holds is written verbatim.
+func TestMarshal_WireBody(t *testing.T) {
+	t.Parallel()
+	l := distributionList(5)
+	want, err := restxml.Marshal("DistributionList", ns, l)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i := range l.Items {
+		if l.Items[i].WireBody, err = restxml.AppendMembers(nil, &l.Items[i]); err != nil {
+			t.Fatal(err)
+		}
+	}
+	// AppendMembers ignores a WireBody already set.
+	again, err := restxml.AppendMembers(nil, l.Items[0])
+	if err != nil || string(again) != string(l.Items[0].WireBody) {
+		t.Fatalf("AppendMembers with WireBody set: err %v\n%s\nwant\n%s", err, again, l.Items[0].WireBody)
+	}
+	got, err := restxml.Marshal("DistributionList", ns, l)
+	if err != nil || string(got) != string(want) {
+		t.Fatalf("with WireBody: err %v, got\n%s\nwant\n%s", err, got, want)
+	}
+	l.Items[2].WireBody = []byte("<Id>cached</Id>")
+	got, err = restxml.Marshal("DistributionList", ns, l)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(string(got), "<DistributionSummary><Id>cached</Id></DistributionSummary>") {
+		t.Fatalf("WireBody not written verbatim:\n%s", got)
+	}
+	if _, err := restxml.AppendMembers(nil, 42); err == nil {
+		t.Fatal("AppendMembers(42): no error")
 	}
 }
 

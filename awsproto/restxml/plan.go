@@ -39,6 +39,10 @@ type plan struct {
 	size uintptr
 	// attrs and members of a structure, in field order.
 	attrs, members []member
+	// wireBody is the offset of a structure's WireBody field ([]byte, tagged
+	// cairn:"wirebody"), when hasWireBody: set, it is written instead of members.
+	wireBody    uintptr
+	hasWireBody bool
 	// last is the length of the last document with this root type, to size the
 	// next one's buffer.
 	last atomic.Int64
@@ -65,6 +69,18 @@ func (m *member) absent(ptr unsafe.Pointer) bool {
 		return len(*(*string)(ptr)) == 0
 	}
 	return false
+}
+
+// wireBodyField returns struct type t's field tagged cairn:"wirebody", if it has
+// one of type []byte.
+func wireBodyField(t reflect.Type) (reflect.StructField, bool) {
+	for i := range t.NumField() {
+		sf := t.Field(i)
+		if sf.Tag.Get("cairn") == "wirebody" && isBlob(sf.Type) {
+			return sf, true
+		}
+	}
+	return reflect.StructField{}, false
 }
 
 // tag is an element name with its tags spelled out.
@@ -145,6 +161,9 @@ func buildPlan(t reflect.Type) *plan {
 		p.kind = planInterface
 	case reflect.Struct:
 		p.kind = planStruct
+		if sf, ok := wireBodyField(t); ok {
+			p.wireBody, p.hasWireBody = sf.Offset, true
+		}
 		for _, f := range fields(t) {
 			sf := t.Field(f.index)
 			ft := sf.Type

@@ -165,6 +165,12 @@ func appendElement(b []byte, p *plan, t *tag, ptr unsafe.Pointer, depth int) ([]
 		} else {
 			b = append(b, t.open...)
 		}
+		if p.hasWireBody {
+			if wb := *(*[]byte)(unsafe.Add(ptr, p.wireBody)); len(wb) > 0 {
+				b = append(b, wb...)
+				break
+			}
+		}
 		if b, err = appendMembers(b, p, ptr, depth+1); err != nil {
 			return nil, err
 		}

@@ -140,6 +140,7 @@ func OpenServer(ctx context.Context, cfg Config, logger *slog.Logger) (*Server, 
 	metrics.Gauges["cairn_events_recorded_total"] = func() float64 { return float64(rec.Recorded()) }
 	metrics.Gauges["cairn_failed_auth_events_dropped_total"] = func() float64 { return float64(rec.FailedAuth.Dropped()) }
 	metrics.Gauges["cairn_history_events"] = func() float64 { return float64(s.index.Len()) }
+	addRuntimeGauges(metrics)
 
 	store, storeSrc, err := openObjectStore(ctx, cfg)
 	if err != nil {

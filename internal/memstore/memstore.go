@@ -93,15 +93,28 @@ func (s *Store) Delete(_ context.Context, bucket, key string, rev uint64) error 
 
 // List implements cairn.MetaStore.
 func (s *Store) List(_ context.Context, bucket, prefix string) ([]cairn.MetaEntry, error) {
+	return s.list(bucket, prefix, true), nil
+}
+
+// ListRevisions implements cairn.MetaStore.
+func (s *Store) ListRevisions(_ context.Context, bucket, prefix string) ([]cairn.MetaEntry, error) {
+	return s.list(bucket, prefix, false), nil
+}
+
+func (s *Store) list(bucket, prefix string, values bool) []cairn.MetaEntry {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	var out []cairn.MetaEntry
 	for k, e := range s.bucket(bucket) {
 		if strings.HasPrefix(k, prefix) {
-			e.Value = append([]byte(nil), e.Value...)
+			if values {
+				e.Value = append([]byte(nil), e.Value...)
+			} else {
+				e.Value = nil
+			}
 			out = append(out, e)
 		}
 	}
 	sort.Slice(out, func(i, j int) bool { return out[i].Key < out[j].Key })
-	return out, nil
+	return out
 }

@@ -40,6 +40,7 @@ func RunMetaStore(t *testing.T, newStore func(t *testing.T) cairn.MetaStore) {
 		{"List", testList},
 		{"ListEmpty", testListEmpty},
 		{"ListMany", testListMany},
+		{"ListRevisions", testListRevisions},
 		{"BucketsIsolated", testBucketsIsolated},
 		{"ValuesAreCopies", testValuesAreCopies},
 		{"KeyCharacters", testKeyCharacters},
@@ -368,6 +369,47 @@ func testList(t *testing.T, s cairn.MetaStore, b string) {
 				t.Fatalf("List(%q) entry %s = %q rev %d, want %q rev %d", tc.prefix, e.Key, e.Value, e.Revision, want, revs[e.Key])
 			}
 		}
+	}
+}
+
+// testListRevisions: ListRevisions lists what List lists (keys, revisions) without
+// values, and follows updates and deletes.
+func testListRevisions(t *testing.T, s cairn.MetaStore, b string) {
+	for _, k := range []string{"acct.1/a", "acct.1/b", "acct.1/c", "acct.2/a", "other"} {
+		mustCreate(t, s, b, k, "v:"+k)
+	}
+	b1 := mustGet(t, s, b, "acct.1/b")
+	if _, err := s.Update(ctx(t), b, "acct.1/b", []byte("v:new"), b1.Revision); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.Delete(ctx(t), b, "acct.1/c", 0); err != nil {
+		t.Fatal(err)
+	}
+	for _, prefix := range []string{"acct.1/", "acct.", "", "nothing"} {
+		full, err := s.List(ctx(t), b, prefix)
+		if err != nil {
+			t.Fatal(err)
+		}
+		revs, err := s.ListRevisions(ctx(t), b, prefix)
+		if err != nil {
+			t.Fatalf("ListRevisions(%q): %v", prefix, err)
+		}
+		if len(revs) != len(full) {
+			t.Fatalf("ListRevisions(%q) = %v, List = %v", prefix, keys(revs), keys(full))
+		}
+		for i, e := range revs {
+			if e.Key != full[i].Key || e.Revision != full[i].Revision || e.Value != nil {
+				t.Fatalf("ListRevisions(%q)[%d] = %s rev %d value %q, List has %s rev %d", prefix, i, e.Key, e.Revision, e.Value, full[i].Key, full[i].Revision)
+			}
+		}
+	}
+	revs, err := s.ListRevisions(ctx(t), b, "acct.1/")
+	if err != nil {
+		t.Fatal(err)
+	}
+	sameKeys(t, "ListRevisions(acct.1/)", revs, "acct.1/a", "acct.1/b")
+	if revs[1].Revision == b1.Revision {
+		t.Fatalf("ListRevisions: acct.1/b still at revision %d after its update", b1.Revision)
 	}
 }
 

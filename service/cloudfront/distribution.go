@@ -7,6 +7,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 	"sync"
 	"time"
@@ -14,6 +15,7 @@ import (
 	"github.com/cairnhq/cairn"
 	"github.com/cairnhq/cairn/api/cloudfront"
 	"github.com/cairnhq/cairn/awsproto"
+	"github.com/cairnhq/cairn/awsproto/restxml"
 )
 
 // distTag is one tag of a distribution.
@@ -63,14 +65,52 @@ func validID(id string) bool {
 // only decodes documents that changed since the last one. It is only an optimisation:
 // every read still goes to the MetaStore, and an entry is used only when its revision
 // is the one the MetaStore returned. Cached records are shared and never modified.
+//
+// It also keeps, for up to maxWireCache bytes of XML, each record's
+// DistributionSummary with its rest-xml form (for the status it was built with), so
+// that a page of 1,000 summaries (3 MiB) is copied rather than built and encoded.
 type distCache struct {
 	mu       sync.Mutex
 	accounts map[string]map[string]distCacheEntry
+	wire     int // bytes of the entries' wire fields
 }
 
 type distCacheEntry struct {
 	rev uint64
 	rec *distRecord
+	// sum is rec's summary for Status sumStatus, with its WireBody (rest-xml
+	// members) set; nil until a list builds it. Shared: never modified.
+	sum       *cloudfront.DistributionSummary
+	sumStatus string
+	wire      int // len(sum.WireBody)
+}
+
+// maxWireCache bounds the summaries' wire forms the cache keeps.
+const maxWireCache = 64 << 20
+
+// set stores ce under key in m, accounting for the wire form it replaces.
+func (c *distCache) set(m map[string]distCacheEntry, key string, ce distCacheEntry) {
+	c.wire += ce.wire - m[key].wire
+	m[key] = ce
+}
+
+// drop removes key from m.
+func (c *distCache) drop(m map[string]distCacheEntry, key string) {
+	c.wire -= m[key].wire
+	delete(m, key)
+}
+
+// account returns the account's entries, creating the maps. Called with mu held.
+func (c *distCache) account(account string) map[string]distCacheEntry {
+	if c.accounts == nil {
+		c.accounts = map[string]map[string]distCacheEntry{}
+	}
+	m := c.accounts[account]
+	if m == nil {
+		m = map[string]distCacheEntry{}
+		c.accounts[account] = m
+	}
+	return m
 }
 
 func decodeDist(e cairn.MetaEntry) (*distRecord, error) {
@@ -82,9 +122,10 @@ func decodeDist(e cairn.MetaEntry) (*distRecord, error) {
 }
 
 // distEntries lists the account's distribution documents, sorted by key (and so by
-// id), and forgets cached documents that are gone.
+// id), without their values (see withValues), and forgets cached documents that are
+// gone.
 func (p *Provider) distEntries(ctx context.Context, account string) ([]cairn.MetaEntry, error) {
-	es, err := p.Meta.List(ctx, DistributionsBucket, account+".")
+	es, err := p.Meta.ListRevisions(ctx, DistributionsBucket, account+".")
 	if err != nil {
 		return nil, fmt.Errorf("list distributions: %w", err)
 	}
@@ -98,9 +139,43 @@ func (p *Provider) distEntries(ctx context.Context, account string) ([]cairn.Met
 		}
 		for k := range m {
 			if !live[k] {
-				delete(m, k)
+				c.drop(m, k)
 			}
 		}
+	}
+	return es, nil
+}
+
+// withValues returns es (from distEntries) with the value of every entry whose
+// revision is not cached read from the store; entries deleted since are left out.
+func (p *Provider) withValues(ctx context.Context, account string, es []cairn.MetaEntry) ([]cairn.MetaEntry, error) {
+	c := &p.cache
+	var miss []int
+	c.mu.Lock()
+	m := c.accounts[account]
+	for i, e := range es {
+		if ce, ok := m[e.Key]; !ok || ce.rev != e.Revision {
+			miss = append(miss, i)
+		}
+	}
+	c.mu.Unlock()
+	if len(miss) == 0 {
+		return es, nil
+	}
+	gone := false
+	for _, i := range miss {
+		e, err := p.Meta.Get(ctx, DistributionsBucket, es[i].Key)
+		switch {
+		case errors.Is(err, cairn.ErrNotFound):
+			es[i].Key, gone = "", true
+		case err != nil:
+			return nil, fmt.Errorf("read distribution: %w", err)
+		default:
+			es[i] = e
+		}
+	}
+	if gone {
+		es = slices.DeleteFunc(es, func(e cairn.MetaEntry) bool { return e.Key == "" })
 	}
 	return es, nil
 }
@@ -114,28 +189,88 @@ func (p *Provider) decodeEntries(account string, es []cairn.MetaEntry) ([]*distR
 	c := &p.cache
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	if c.accounts == nil {
-		c.accounts = map[string]map[string]distCacheEntry{}
-	}
-	m := c.accounts[account]
-	if m == nil {
-		m = map[string]distCacheEntry{}
-		c.accounts[account] = m
-	}
+	m := c.account(account)
 	out := make([]*distRecord, 0, len(es))
 	for _, e := range es {
-		ce, ok := m[e.Key]
-		if !ok || ce.rev != e.Revision {
-			r, err := decodeDist(e)
-			if err != nil {
-				return nil, err
-			}
-			ce = distCacheEntry{rev: e.Revision, rec: r}
-			m[e.Key] = ce
+		ce, err := c.entry(m, e)
+		if errors.Is(err, errUncached) {
+			continue
+		}
+		if err != nil {
+			return nil, err
 		}
 		if ce.rec.Account == account {
 			out = append(out, ce.rec)
 		}
+	}
+	return out, nil
+}
+
+// entry returns the cache entry of e, decoding e if its revision is not cached.
+// Called with mu held.
+func (c *distCache) entry(m map[string]distCacheEntry, e cairn.MetaEntry) (distCacheEntry, error) {
+	ce, ok := m[e.Key]
+	if ok && ce.rev == e.Revision {
+		return ce, nil
+	}
+	if e.Value == nil {
+		// Cached when withValues looked, changed since by a write of this process
+		// (cachePut keeps the newer document) or dropped by a concurrent list that
+		// saw it deleted.
+		if ok {
+			return ce, nil
+		}
+		return distCacheEntry{}, errUncached
+	}
+	r, err := decodeDist(e)
+	if err != nil {
+		return distCacheEntry{}, err
+	}
+	ce = distCacheEntry{rev: e.Revision, rec: r}
+	c.set(m, e.Key, ce)
+	return ce, nil
+}
+
+// errUncached is entry's answer for an entry without value that is not cached
+// (deleted meanwhile): lists leave it out.
+var errUncached = errors.New("distribution document not cached")
+
+// summaries returns the DistributionSummary of each of es (the account's), with its
+// WireBody from the cache, or encoded and cached while the cache has room.
+func (p *Provider) summaries(account string, es []cairn.MetaEntry) ([]cloudfront.DistributionSummary, error) {
+	c := &p.cache
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	m := c.account(account)
+	out := make([]cloudfront.DistributionSummary, 0, len(es))
+	for _, e := range es {
+		ce, err := c.entry(m, e)
+		if errors.Is(err, errUncached) {
+			continue
+		}
+		if err != nil {
+			return nil, err
+		}
+		if ce.rec.Account != account {
+			continue
+		}
+		status := p.distStatus(ce.rec)
+		if ce.sum != nil && ce.sumStatus == status {
+			out = append(out, *ce.sum)
+			continue
+		}
+		s := p.summaryShape(ce.rec)
+		if c.wire < maxWireCache {
+			wire, err := restxml.AppendMembers(nil, &s)
+			if err != nil {
+				return nil, fmt.Errorf("encode distribution summary %s: %w", ce.rec.ID, err)
+			}
+			s.WireBody = wire
+			sum := s
+			ce.sum, ce.sumStatus, ce.wire = &sum, status, len(wire)
+			c.set(m, e.Key, ce)
+		}
+		out = append(out, s)
 	}
 	return out, nil
 }
@@ -147,6 +282,9 @@ func (p *Provider) listDists(ctx context.Context, account string) ([]*distRecord
 	if err != nil {
 		return nil, err
 	}
+	if es, err = p.withValues(ctx, account, es); err != nil {
+		return nil, err
+	}
 	return p.decodeEntries(account, es)
 }
 
@@ -156,17 +294,10 @@ func (p *Provider) cachePut(account string, rev uint64, rec *distRecord) {
 	c := &p.cache
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	if c.accounts == nil {
-		c.accounts = map[string]map[string]distCacheEntry{}
-	}
-	m := c.accounts[account]
-	if m == nil {
-		m = map[string]distCacheEntry{}
-		c.accounts[account] = m
-	}
+	m := c.account(account)
 	key := distKey(account, rec.ID)
 	if ce, ok := m[key]; !ok || ce.rev < rev {
-		m[key] = distCacheEntry{rev: rev, rec: rec}
+		c.set(m, key, distCacheEntry{rev: rev, rec: rec})
 	}
 }
 
@@ -771,19 +902,24 @@ func (p *Provider) ListDistributions(ctx context.Context, in *cloudfront.ListDis
 	}
 	// Keys sort by id; only the page's documents are decoded (or taken from the cache).
 	entries, more := pageAfter(all, entryID, deref(in.Marker), max)
-	page, err := p.decodeEntries(account, entries)
+	next := ""
+	if more {
+		// The marker of the next page, even if the last entry is deleted meanwhile.
+		next = entryID(entries[len(entries)-1])
+	}
+	if entries, err = p.withValues(ctx, account, entries); err != nil {
+		return nil, err
+	}
+	page, err := p.summaries(account, entries)
 	if err != nil {
 		return nil, err
 	}
 	list := &cloudfront.DistributionList{
 		Marker: ptr(deref(in.Marker)), MaxItems: ptr(int32(max)), IsTruncated: ptr(more),
-		Quantity: ptr(int32(len(page))), Items: make([]cloudfront.DistributionSummary, 0, len(page)),
-	}
-	for _, r := range page {
-		list.Items = append(list.Items, p.summaryShape(r))
+		Quantity: ptr(int32(len(page))), Items: page,
 	}
 	if more {
-		list.NextMarker = ptr(page[len(page)-1].ID)
+		list.NextMarker = ptr(next)
 	}
 	return &cloudfront.ListDistributionsResult{DistributionList: list}, nil
 }

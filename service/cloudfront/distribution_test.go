@@ -5,10 +5,12 @@ import (
 	"errors"
 	"fmt"
 	"regexp"
+	"strings"
 	"testing"
 
 	"github.com/cairnhq/cairn/api/cloudfront"
 	"github.com/cairnhq/cairn/awsproto"
+	"github.com/cairnhq/cairn/awsproto/restxml"
 )
 
 var (
@@ -613,4 +615,54 @@ func TestUnimplementedOperations(t *testing.T) {
 	if !errors.As(err, &e) || e.Status != 400 || e.Code != "UnsupportedOperation" {
 		t.Errorf("unimplemented operation: %v", err)
 	}
+}
+
+// TestListDistributions_WireBody: every summary of a list carries its rest-xml form,
+// equal to a fresh encoding of its members, through the InProgress → Deployed change
+// and after an update (a stale cached form would show the old status or comment).
+func TestListDistributions_WireBody(t *testing.T) {
+	p, clk := newTestProvider(t)
+	ctx := ctxFor(testAccount)
+	var ids []string
+	for i := range 3 {
+		ids = append(ids, deref(mustCreate(t, p, ctx, testConfig(fmt.Sprintf("ref-%d", i))).Distribution.Id))
+	}
+	check := func(step, wantStatus, wantComment string) {
+		t.Helper()
+		out, err := p.ListDistributions(ctx, &cloudfront.ListDistributionsRequest{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, s := range out.DistributionList.Items {
+			if s.WireBody == nil {
+				t.Fatalf("%s: %s has no WireBody", step, deref(s.Id))
+			}
+			fresh := s
+			fresh.WireBody = nil
+			want, err := restxml.AppendMembers(nil, &fresh)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if string(s.WireBody) != string(want) {
+				t.Fatalf("%s: %s WireBody\n%s\nwant\n%s", step, deref(s.Id), s.WireBody, want)
+			}
+			if !strings.Contains(string(s.WireBody), "<Status>"+wantStatus+"</Status>") {
+				t.Fatalf("%s: %s WireBody without Status %s", step, deref(s.Id), wantStatus)
+			}
+			if deref(s.Id) == ids[1] && !strings.Contains(string(s.WireBody), "<Comment>"+wantComment+"</Comment>") {
+				t.Fatalf("%s: %s WireBody without Comment %q:\n%s", step, deref(s.Id), wantComment, s.WireBody)
+			}
+		}
+	}
+	check("created", "InProgress", "test distribution")
+	check("listed again", "InProgress", "test distribution")
+	clk.Advance(testDelay)
+	check("deployed", "Deployed", "test distribution")
+	cfg := mustGetConfig(t, p, ctx, ids[1])
+	cfg.DistributionConfig.Comment = ptr("changed")
+	if _, err := update(p, ctx, ids[1], cfg.ETag, cfg.DistributionConfig); err != nil {
+		t.Fatal(err)
+	}
+	clk.Advance(testDelay)
+	check("updated", "Deployed", "changed")
 }

@@ -16,6 +16,10 @@
 // Errors meant for the client are *awsproto.Error values built with the generated
 // api/cloudfront constructors; anything else is an internal failure.
 //
-// Allowed imports: the root package, awsproto and this service's own api/cloudfront —
+// ListDistributions pages carry each summary's rest-xml form (WireBody), cached with
+// the decoded document, so that a page of 1,000 is copied rather than encoded.
+//
+// Allowed imports: the root package, awsproto, awsproto/restxml (for those cached
+// summaries) and this service's own api/cloudfront —
 // never gateway, eventlog, objstore, lake or query.
 package cloudfront

@@ -11,6 +11,10 @@ type serviceConfig struct {
 	// UnimplementedCode and UnimplementedStatus are what UnimplementedService answers.
 	UnimplementedCode   string
 	UnimplementedStatus int
+	// Encoded lists structure shapes that get a WireBody field: a provider may set
+	// it to the shape's members as the protocol encodes them (a cache of its wire
+	// form), which the encoder then writes verbatim. Only rest-xml supports it.
+	Encoded []string
 }
 
 // services lists every service the generator knows, keyed by the -service flag.
@@ -22,7 +26,9 @@ var services = map[string]serviceConfig{
 	"iam": {Model: "iam", Package: "iam",
 		UnimplementedCode: "NotImplemented", UnimplementedStatus: http.StatusNotImplemented},
 	"cloudfront": {Model: "cloudfront", Package: "cloudfront",
-		UnimplementedCode: "UnsupportedOperation", UnimplementedStatus: http.StatusBadRequest},
+		UnimplementedCode: "UnsupportedOperation", UnimplementedStatus: http.StatusBadRequest,
+		// A ListDistributions page of 1,000 summaries is 3 MiB of XML.
+		Encoded: []string{"DistributionSummary"}},
 	"cloudfront-keyvaluestore": {Model: "cloudfront-keyvaluestore", Package: "cloudfrontkeyvaluestore",
 		UnimplementedCode: "ValidationException", UnimplementedStatus: http.StatusBadRequest},
 	"cloudtrail-data": {Model: "cloudtrail-data", Package: "cloudtraildata",

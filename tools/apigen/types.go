@@ -2,6 +2,7 @@ package main
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 )
 
@@ -65,9 +66,21 @@ func (g *generator) genStruct(f *file, name string, s *Shape) error {
 		}
 		f.p("%s %s `%s`%s", field, t, g.tags(mn, ref), comment)
 	}
+	if slices.Contains(g.cfg.Encoded, name) {
+		if _, ok := fields[wireBodyField]; ok {
+			return fmt.Errorf("shape %s: a member maps to field %s", name, wireBodyField)
+		}
+		f.p("// %s, if set, is the members above as rest-xml writes them, kept by the", wireBodyField)
+		f.p("// provider as a cache of the wire form: the encoder writes it verbatim instead")
+		f.p("// of the members, which must still be set (for records and other encoders).")
+		f.p("%s []byte `json:\"-\" xml:\"-\" cairn:\"wirebody\"`", wireBodyField)
+	}
 	f.p("}\n")
 	return nil
 }
+
+// wireBodyField is the field of the structures listed in serviceConfig.Encoded.
+const wireBodyField = "WireBody"
 
 // tags returns a member's struct tags:
 //
