@@ -31,6 +31,7 @@ type Options struct {
 	KVSStores         []int
 	Distributions     int
 	CFListOnly        bool
+	ServerArgs        []string
 	Events            int
 	Duration          time.Duration
 	Concurrency       int
@@ -78,8 +79,10 @@ func main() {
 	flag.IntVar(&o.ValidateDays, "validate-days", 30, "validate suite: days of hourly digests")
 	flag.DurationVar(&o.DeliveryWait, "delivery-wait", 10*time.Minute, "delivery suite: give up waiting for the last window this long after it closed")
 	flag.BoolVar(&o.Perf, "perf", false, "record server CPU profiles with perf(1) during the first load run of each phase (diagnostic; writes bench/out/perf-*.txt)")
+	serverArgs := flag.String("server-args", "", "further `cairn serve` flags for every suite's server, space-separated (e.g. \"--delivery-cpu-share 0.1\")")
 	cpuProfile := flag.String("cpuprofile", "", "write the harness's own CPU profile to this file (diagnostic)")
 	flag.Parse()
+	o.ServerArgs = strings.Fields(*serverArgs)
 	if *cpuProfile != "" {
 		f, err := os.Create(*cpuProfile)
 		if err == nil {
@@ -237,6 +240,7 @@ func runSuite(ctx context.Context, o Options, res *Results, bin, dataDir, suite 
 		srv.Args = []string{"--delivery-interval", o.DeliveryInterval.String(), "--s3-endpoint", vgw.Endpoint,
 			"--s3-access-key-id", vgw.AccessKey, "--s3-secret-access-key", vgw.SecretKey, "--s3-region", vgw.Region}
 	}
+	srv.Args = append(srv.Args, o.ServerArgs...)
 	if suite == "cloudtrail" {
 		// The buckets the suite's trails name (capture's trail, ingest's churn).
 		if err := srv.CreateBuckets(benchBucket, benchTmpBucket); err != nil {

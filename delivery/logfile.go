@@ -2,7 +2,6 @@ package delivery
 
 import (
 	"bufio"
-	"compress/gzip"
 	"crypto/sha256"
 	"encoding/hex"
 	"fmt"
@@ -10,6 +9,8 @@ import (
 	"io"
 	"os"
 	"time"
+
+	"github.com/klauspost/compress/gzip"
 )
 
 // DefaultMaxFileBytes is the largest uncompressed log file: AWS's 50 MB.
@@ -19,6 +20,8 @@ const (
 	fileOpen  = `{"Records":[`
 	fileClose = `]}`
 )
+
+var comma = []byte{','}
 
 // LogFile is one finished log file of a job, still in the spool.
 type LogFile struct {
@@ -53,8 +56,10 @@ func newLogFileWriter(dir string, lf LogFile) (*logFileWriter, error) {
 	}
 	lf.Path = f.Name()
 	w := &logFileWriter{f: f, buf: bufio.NewWriterSize(f, 64<<10), sum: sha256.New(), file: lf}
-	// BestSpeed: delivery must keep up with ingest on a small machine; the output is
-	// still deterministic for a given input, which idempotent retries rely on.
+	// BestSpeed, with klauspost/compress (already in the build through NATS), about
+	// 1.6 times as fast as compress/gzip's: delivery must keep up with ingest on a
+	// small machine. The output is still deterministic for a given input (and
+	// build), which idempotent retries rely on.
 	w.gz, _ = gzip.NewWriterLevel(w.buf, gzip.BestSpeed)
 	w.w = io.MultiWriter(w.gz, w.sum)
 	if _, err := io.WriteString(w.w, fileOpen); err != nil {
@@ -73,7 +78,7 @@ func (w *logFileWriter) fits(n int, max int64) bool {
 
 func (w *logFileWriter) add(raw []byte, t time.Time) error {
 	if w.file.Records > 0 {
-		if _, err := w.w.Write([]byte{','}); err != nil {
+		if _, err := w.w.Write(comma); err != nil {
 			return fmt.Errorf("write spool file: %w", err)
 		}
 		w.file.RawSize++

@@ -5,46 +5,93 @@ import (
 	"time"
 )
 
-// DefaultCPUShare is the share of wall time a delivery pass may spend building files.
-const DefaultCPUShare = 0.25
+// DefaultCPUShare is the share of wall time a delivery pass may spend building files
+// (while it keeps up: see Scheduler.share).
+const DefaultCPUShare = 0.15
 
-// pacer keeps the building of log files to a share of wall time, so that a large
-// window does not take the CPU from API calls: after each stretch of work it pauses
-// in proportion. It measures real time on purpose (it schedules work, it does not
-// date anything), so it does not use the injected clock.
-type pacer struct {
-	share float64
-	since time.Time // start of the current stretch of work
-	n     int
+// Activity reports the API calls in flight (gateway.Activity implements it).
+type Activity interface {
+	// InFlight reports whether a call is being served.
+	InFlight() bool
+	// Idle returns a channel closed when no call is in flight.
+	Idle() <-chan struct{}
 }
 
-// pacerStretch is how much work goes between pauses: short enough that an API call
-// waiting for a CPU waits little.
+// pacer keeps the building of log files from taking the CPU from API calls. It
+// checks, between events, whether a call is in flight; if so it steps aside until
+// the server is idle again (at most maxYield), so that delivery runs in the gaps
+// between calls. And it keeps delivery's work to its share of wall time: after each
+// stretch of contiguous work it pauses until the work done since the pass began (with
+// at most maxCredit of unused share carried) is within the share. A stretch that
+// begins while calls are in flight (under constant load) does not yield, so delivery
+// still gets its share. It measures real time on purpose (it schedules work, it does
+// not date anything), so it does not use the injected clock.
+type pacer struct {
+	share float64
+	act   Activity // nil: no yielding
+	// maxYield bounds one wait for the API calls to end (defaultMaxYield).
+	maxYield time.Duration
+	start    time.Time     // the share is counted from here
+	worked   time.Duration // work since start
+	since    time.Time     // start of the current stretch
+	// forced: the stretch began while calls were in flight, or after waiting
+	// maxYield for them: it does not yield.
+	forced bool
+}
+
+// pacerStretch is the most contiguous work between pauses: short enough that an API
+// call waiting for a CPU waits little.
 const pacerStretch = 500 * time.Microsecond
 
-func newPacer(share float64) *pacer {
-	return &pacer{share: share, since: time.Now()}
+// defaultMaxYield bounds one wait for the API calls to end.
+const defaultMaxYield = 2 * time.Millisecond
+
+// maxCredit is the most unused share (time not worked while waiting for events,
+// or yielding) that later work may use without pausing.
+const maxCredit = 2 * time.Millisecond
+
+func newPacer(share float64, act Activity) *pacer {
+	now := time.Now()
+	return &pacer{share: share, act: act, maxYield: defaultMaxYield, start: now, since: now}
 }
 
 // tick is called for each event; now and then it pauses.
 func (p *pacer) tick(ctx context.Context) {
+	if p.act != nil && !p.forced && p.act.InFlight() {
+		p.worked += time.Since(p.since)
+		t := time.NewTimer(p.maxYield)
+		select {
+		case <-p.act.Idle():
+		case <-t.C:
+			p.forced = true
+		case <-ctx.Done():
+		}
+		t.Stop()
+		p.since = time.Now()
+		return
+	}
 	if p.share >= 1 {
 		return
 	}
-	p.n++
-	if p.n%16 != 0 {
+	now := time.Now()
+	stretch := now.Sub(p.since)
+	if stretch < pacerStretch {
 		return
 	}
-	worked := time.Since(p.since)
-	if worked < pacerStretch {
-		return
+	p.worked += stretch
+	// Work allowed so far is share × elapsed; carry at most maxCredit unused.
+	allowed := time.Duration(p.share * float64(now.Sub(p.start)))
+	if allowed-p.worked > maxCredit {
+		p.start = now.Add(-time.Duration(float64(p.worked+maxCredit) / p.share))
 	}
-	pause := time.Duration(float64(worked) * (1 - p.share) / p.share)
-	t := time.NewTimer(pause)
-	select {
-	case <-t.C:
-	case <-ctx.Done():
-		t.Stop()
+	if pause := time.Duration(float64(p.worked)/p.share) - now.Sub(p.start); pause > 0 {
+		t := time.NewTimer(pause)
+		select {
+		case <-t.C:
+		case <-ctx.Done():
+			t.Stop()
+		}
 	}
+	p.forced = p.act != nil && p.act.InFlight()
 	p.since = time.Now()
 }

@@ -100,6 +100,24 @@ func (s *Scheduler) markStarted(ctx context.Context, jobs []*Job) error {
 	return s.save(ctx)
 }
 
+// share is the CPU share of a pass over jobs: the configured share while delivery
+// keeps up, growing with how late the jobs' window is (twice the share a whole
+// interval after the window closed, three times after two...), so that delivery
+// that fell behind under load catches up.
+func (s *Scheduler) share(jobs []*Job) float64 {
+	share := s.cfg.CPUShare
+	oldest := jobs[0].Time
+	for _, j := range jobs[1:] {
+		if j.Time.Before(oldest) {
+			oldest = j.Time
+		}
+	}
+	if lag := s.cfg.Clock.Now().Sub(oldest); lag > 0 && s.cfg.Interval > 0 {
+		share *= 1 + float64(lag)/float64(s.cfg.Interval)
+	}
+	return min(share, 1)
+}
+
 // build scans the jobs' range once and writes each job's files into the spool.
 func (s *Scheduler) build(ctx context.Context, jobs []*Job) ([][]LogFile, error) {
 	type regionFile struct {
@@ -121,10 +139,11 @@ func (s *Scheduler) build(ctx context.Context, jobs []*Job) ([][]LogFile, error)
 		}
 	}
 	from, to := jobs[0].From, jobs[0].To
-	pace := newPacer(s.cfg.CPUShare)
+	pace := newPacer(s.share(jobs), s.cfg.Activity)
+	c := new(candidate) // reused: one per event would be most of delivery's garbage
 	err := s.cfg.Log.Scan(ctx, from, to, func(m eventlog.Message) error {
 		pace.tick(ctx)
-		c := &candidate{Message: m}
+		*c = candidate{Message: m}
 		for i, j := range jobs {
 			ok, err := selects(&j.Trail, c)
 			if err != nil {

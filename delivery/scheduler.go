@@ -56,6 +56,9 @@ type Config struct {
 	// (DefaultCPUShare; 1: no pauses), which keeps API latency steady while a large
 	// window is delivered.
 	CPUShare float64
+	// Activity, if set, tells when API calls are in flight: delivery then steps
+	// aside until they end (see pacer).
+	Activity Activity
 	// SpoolDir holds log files while they are built (created if missing).
 	SpoolDir string
 	// Signer signs digest files; nil writes none.

@@ -80,3 +80,23 @@ func TestAckSeqs(t *testing.T) {
 		}
 	}
 }
+
+func TestNumPending(t *testing.T) {
+	for _, tc := range []struct {
+		reply   string
+		pending uint64
+		ok      bool
+	}{
+		{"$JS.ACK.EVENTS.c1.3.42.40.1764000000000000000.7", 7, true},
+		{"$JS.ACK._.HASH.EVENTS.c1.2.43.41.1764000000000000000.12.rand", 12, true},
+		{"$JS.ACK.dom.HASH.EVENTS.c1.1.44.42.1764000000000000000.0", 0, true},
+		{"$JS.ACK.EVENTS.c1.3.42.40.1764000000000000000.x", 0, false},
+		{"$JS.ACK.a.b.c", 0, false},
+		{"", 0, false},
+	} {
+		n, ok := numPending(tc.reply)
+		if n != tc.pending || ok != tc.ok {
+			t.Errorf("numPending(%q) = %d, %v; want %d, %v", tc.reply, n, ok, tc.pending, tc.ok)
+		}
+	}
+}

@@ -79,16 +79,21 @@ func (l *Log) Scan(ctx context.Context, from, to uint64, fn func(Message) error)
 
 // numPending reads the pending count of a JetStream ack subject (see ackSeqs).
 func numPending(reply string) (uint64, bool) {
-	toks := strings.Split(reply, ".")
 	var i int
-	switch {
-	case len(toks) == 9:
+	switch n := strings.Count(reply, ".") + 1; {
+	case n == 9:
 		i = 8
-	case len(toks) >= 11:
+	case n >= 11:
 		i = 10
 	default:
 		return 0, false
 	}
-	n, err := strconv.ParseUint(toks[i], 10, 64)
+	// The i-th dot-separated token, without splitting the whole subject.
+	rest := reply
+	for range i {
+		_, rest, _ = strings.Cut(rest, ".")
+	}
+	tok, _, _ := strings.Cut(rest, ".")
+	n, err := strconv.ParseUint(tok, 10, 64)
 	return n, err == nil
 }

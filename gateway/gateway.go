@@ -63,6 +63,8 @@ type Gateway struct {
 	// Ready reports whether every component is ready (health endpoint).
 	Ready   func() error
 	Metrics *Metrics
+	// Activity, if set, counts the API calls in flight.
+	Activity *Activity
 }
 
 // ServeHTTP implements http.Handler.
@@ -75,6 +77,8 @@ func (g *Gateway) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		TLS:       tlsDetails(r),
 	}
 	var p protocol
+	g.Activity.begin()
+	defer g.Activity.end()
 	defer func() {
 		if v := recover(); v != nil {
 			if v == http.ErrAbortHandler {

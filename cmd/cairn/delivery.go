@@ -57,6 +57,7 @@ func (s *Server) startDelivery(ctx context.Context, store cairn.ObjectStore, tar
 		Log: s.log, Meta: s.log.Meta(), Store: store, Notifier: notifier,
 		Interval: s.Config.DeliveryInterval, MaxFileBytes: s.Config.MaxLogFileBytes,
 		Signer: digestSigner{s.keys}, DigestInterval: s.Config.DigestInterval, CPUShare: s.Config.DeliveryCPUShare,
+		Activity: &s.activity,
 		SpoolDir: filepath.Join(s.Config.DataDir, "spool"),
 		Clock:    cairn.SystemClock{}, Logger: s.logger.With("component", "delivery"),
 	})

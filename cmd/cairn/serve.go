@@ -83,6 +83,8 @@ type Server struct {
 	// keys signs trail digests and serves ListPublicKeys.
 	keys     *signing.KeyRing
 	storeSrc string
+	// activity counts the API calls in flight; delivery works between them.
+	activity gateway.Activity
 	http     *http.Server
 	https    *http.Server
 	ready    atomic.Bool
@@ -165,7 +167,7 @@ func OpenServer(ctx context.Context, cfg Config, logger *slog.Logger) (*Server, 
 		cancel()
 		return nil, err
 	}
-	gw.Recorder, gw.Metrics, gw.Clock, gw.Logger = rec, metrics, clock, logger
+	gw.Recorder, gw.Metrics, gw.Clock, gw.Logger, gw.Activity = rec, metrics, clock, logger, &s.activity
 	gw.DefaultRegion, gw.MaxBodyBytes = cfg.DefaultRegion, cfg.MaxBodyBytes
 	gw.Ready = func() error {
 		if !s.ready.Load() {
