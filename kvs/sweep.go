@@ -13,7 +13,7 @@ import (
 // by writers that stopped between writing pages and committing. It is safe to run at
 // any time, alongside writers. It returns the number of pages deleted.
 func (m *Manager) Sweep(ctx context.Context) (int, error) {
-	es, err := m.Meta.List(ctx, PagesBucket, "")
+	es, err := m.Meta.ListRevisions(ctx, PagesBucket, "")
 	if err != nil {
 		return 0, fmt.Errorf("list key value store pages: %w", err)
 	}
@@ -47,7 +47,7 @@ func (m *Manager) Sweep(ctx context.Context) (int, error) {
 // writer can still commit: those of commits up to h.Seq. With h nil (the store is
 // gone) it deletes every page.
 func (m *Manager) sweepStore(ctx context.Context, account, id string, h *header) (int, error) {
-	es, err := m.Meta.List(ctx, PagesBucket, account+"/"+id+"/")
+	es, err := m.Meta.ListRevisions(ctx, PagesBucket, account+"/"+id+"/")
 	if err != nil {
 		return 0, fmt.Errorf("list key value store pages: %w", err)
 	}

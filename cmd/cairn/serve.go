@@ -26,6 +26,7 @@ import (
 	"github.com/cairnhq/cairn/gateway"
 	"github.com/cairnhq/cairn/history"
 	"github.com/cairnhq/cairn/identity"
+	"github.com/cairnhq/cairn/kvs"
 	"github.com/cairnhq/cairn/signing"
 )
 
@@ -155,9 +156,11 @@ func OpenServer(ctx context.Context, cfg Config, logger *slog.Logger) (*Server, 
 		cancel()
 		return nil, err
 	}
+	stores := &kvs.Manager{Meta: meta, Clock: clock}
+	s.startKVSSweep(bg, stores)
 	gw, err := newGateway(services{
 		meta: meta, clock: clock, logger: logger, ids: ids, index: s.index, log: s.log, cfg: cfg,
-		store: store, targets: targets, keys: s.keys,
+		store: store, targets: targets, keys: s.keys, kvs: stores,
 	})
 	if err != nil {
 		cancel()
@@ -221,6 +224,31 @@ func OpenServer(ctx context.Context, cfg Config, logger *slog.Logger) (*Server, 
 
 // startHistory replays the event log into the Event history index and then follows
 // it; the server is ready once the replay reached the end of the log as it was.
+// startKVSSweep deletes KeyValueStore pages nothing references (deleted stores,
+// writers that stopped mid-commit) at start and then hourly.
+func (s *Server) startKVSSweep(ctx context.Context, m *kvs.Manager) {
+	s.wg.Add(1)
+	go func() {
+		defer s.wg.Done()
+		t := time.NewTicker(time.Hour)
+		defer t.Stop()
+		for {
+			n, err := m.Sweep(ctx)
+			switch {
+			case err != nil && ctx.Err() == nil:
+				s.logger.Warn("key value store sweep", "err", err, "pages_deleted", n)
+			case n > 0:
+				s.logger.Info("key value store sweep", "pages_deleted", n)
+			}
+			select {
+			case <-ctx.Done():
+				return
+			case <-t.C:
+			}
+		}
+	}()
+}
+
 func (s *Server) startHistory(ctx context.Context) error {
 	last, err := s.log.LastSeq(ctx)
 	if err != nil {

@@ -41,6 +41,8 @@ type services struct {
 	targets *delivery.Targets
 	// keys serves ListPublicKeys.
 	keys *signing.KeyRing
+	// kvs holds the KeyValueStores' data.
+	kvs *kvs.Manager
 }
 
 // newGateway builds the providers and plugs them into a gateway.
@@ -120,7 +122,7 @@ func restServices(s services) ([]*gateway.RESTService, error) {
 	if err != nil {
 		return nil, err
 	}
-	stores := &kvs.Manager{Meta: s.meta, Clock: s.clock}
+	stores := s.kvs
 	cf := cloudFrontProvider{
 		Provider:       &cfsvc.Provider{Meta: s.meta, Clock: s.clock, DeployDelay: s.cfg.CloudFrontDeployDelay},
 		KeyValueStores: &cfsvc.KeyValueStores{Stores: stores},
