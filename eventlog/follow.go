@@ -153,7 +153,7 @@ func (l *Log) ordered(ctx context.Context, from uint64, headersOnly bool, batch 
 		cfg.DeliverPolicy = jetstream.DeliverByStartSequencePolicy
 		cfg.OptStartSeq = from
 	}
-	cons, err := l.stream.OrderedConsumer(ctx, cfg)
+	cons, err := l.readStream.OrderedConsumer(ctx, cfg)
 	if err != nil {
 		if ctx.Err() != nil {
 			return nil, l.doneErr(ctx)

@@ -93,6 +93,11 @@ type Log struct {
 	nc     *nats.Conn
 	js     jetstream.JetStream
 	stream jetstream.Stream
+	// readNC carries the ordered consumers of Scan and Follow, and readStream is
+	// the stream through it: a scan streams batches of records, which on the
+	// appends' connection would queue the acks of API calls' events behind them.
+	readNC     *nats.Conn
+	readStream jetstream.Stream
 	unlock func() // releases the data directory lock
 
 	ctx    context.Context // ends when Close starts
@@ -190,6 +195,18 @@ func Open(ctx context.Context, cfg Config) (*Log, error) {
 		return nil, fmt.Errorf("open event log: stream %s: %w", StreamName, err)
 	}
 	l.stream = st
+	readNC, err := nats.Connect(url, append(opts, nats.Name("cairn-read"))...)
+	if err != nil {
+		return nil, fmt.Errorf("open event log: connect: %w", err)
+	}
+	l.readNC = readNC
+	readJS, err := jetstream.New(readNC)
+	if err != nil {
+		return nil, fmt.Errorf("open event log: jetstream: %w", err)
+	}
+	if l.readStream, err = readJS.Stream(ctx, StreamName); err != nil {
+		return nil, fmt.Errorf("open event log: stream %s: %w", StreamName, err)
+	}
 	l.ctx, l.cancel = context.WithCancel(context.Background())
 	l.meta = newMetaStore(l)
 	ok = true
@@ -293,6 +310,9 @@ func (l *Log) drain(ctx context.Context) error {
 
 // teardown releases whatever Open acquired; it is also the cleanup of a failed Open.
 func (l *Log) teardown() {
+	if l.readNC != nil {
+		l.readNC.Close()
+	}
 	if l.nc != nil {
 		l.nc.Close()
 	}
