@@ -25,7 +25,18 @@ type mirror struct {
 	mu      sync.RWMutex
 	entries map[string]mirrorEntry
 	failed  bool // the watch ended: reads fall back to the bucket
+	// watched is the highest revision the watch has delivered: it delivers in
+	// revision order, so no update older than that can still arrive through it.
+	watched uint64
+	// tombstones counts deleted entries; past tombstoneSlack (and pruneAt, which
+	// keeps markers the watch has not passed from being rescanned on every change)
+	// they are pruned.
+	tombstones, pruneAt int
 }
+
+// tombstoneSlack is how many deletion markers the mirror keeps before pruning
+// those the watch has passed (at least half the entries must be markers).
+const tombstoneSlack = 1024
 
 type mirrorEntry struct {
 	value   []byte
@@ -68,6 +79,9 @@ func (m *mirror) run(ctx context.Context, kv jetstream.KeyValue) {
 				continue
 			}
 			m.apply(key, e.Revision(), e.Value(), e.Operation() != jetstream.KeyValuePut)
+			m.mu.Lock()
+			m.watched = max(m.watched, e.Revision())
+			m.mu.Unlock()
 		}
 	}
 }
@@ -85,7 +99,30 @@ func (m *mirror) apply(key string, rev uint64, value []byte, deleted bool) {
 	if deleted {
 		value = nil
 	}
+	cur, had := m.entries[key]
 	m.entries[key] = mirrorEntry{value: value, rev: rev, deleted: deleted}
+	switch {
+	case deleted && !(had && cur.deleted):
+		m.tombstones++
+	case !deleted && had && cur.deleted:
+		m.tombstones--
+	}
+	if m.tombstones > max(tombstoneSlack, m.pruneAt) && m.tombstones*2 > len(m.entries) {
+		m.prune()
+		m.pruneAt = 2 * m.tombstones
+	}
+}
+
+// prune drops the deletion markers at or below the watched revision: the puts they
+// deleted were delivered before them, so none can arrive and resurrect a key; a key
+// written again gets a newer revision. Called with mu held.
+func (m *mirror) prune() {
+	for k, e := range m.entries {
+		if e.deleted && e.rev <= m.watched {
+			delete(m.entries, k)
+			m.tombstones--
+		}
+	}
 }
 
 // wait blocks until the initial values are loaded; false means fall back to the bucket.
@@ -137,6 +174,7 @@ func (m *mirror) refresh(key string, e jetstream.KeyValueEntry, err error) {
 		m.mu.Lock()
 		if cur, ok := m.entries[key]; ok && !cur.deleted {
 			m.entries[key] = mirrorEntry{rev: cur.rev, deleted: true}
+			m.tombstones++
 		}
 		m.mu.Unlock()
 	}
