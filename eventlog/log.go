@@ -98,7 +98,7 @@ type Log struct {
 	// appends' connection would queue the acks of API calls' events behind them.
 	readNC     *nats.Conn
 	readStream jetstream.Stream
-	unlock func() // releases the data directory lock
+	unlock     func() // releases the data directory lock
 
 	ctx    context.Context // ends when Close starts
 	cancel context.CancelFunc
