@@ -153,7 +153,13 @@ func (l *Log) ordered(ctx context.Context, from uint64, headersOnly bool, batch 
 		cfg.DeliverPolicy = jetstream.DeliverByStartSequencePolicy
 		cfg.OptStartSeq = from
 	}
-	cons, err := l.readStream.OrderedConsumer(ctx, cfg)
+	// Record bodies (Scan) go through the read connection; headers (Follow, which
+	// keeps up with every append) stay on the main one.
+	stream := l.stream
+	if !headersOnly {
+		stream = l.readStream
+	}
+	cons, err := stream.OrderedConsumer(ctx, cfg)
 	if err != nil {
 		if ctx.Err() != nil {
 			return nil, l.doneErr(ctx)

@@ -93,9 +93,9 @@ type Log struct {
 	nc     *nats.Conn
 	js     jetstream.JetStream
 	stream jetstream.Stream
-	// readNC carries the ordered consumers of Scan and Follow, and readStream is
-	// the stream through it: a scan streams batches of records, which on the
-	// appends' connection would queue the acks of API calls' events behind them.
+	// readNC carries Scan's ordered consumers, and readStream is the stream
+	// through it: a scan streams batches of records, which on the appends'
+	// connection would queue the acks of API calls' events behind them.
 	readNC     *nats.Conn
 	readStream jetstream.Stream
 	unlock     func() // releases the data directory lock
