@@ -5,6 +5,8 @@ import (
 	"sync/atomic"
 	"testing"
 	"time"
+
+	"github.com/cairnhq/cairn"
 )
 
 // fakeActivity is an Activity whose calls the test starts and ends.
@@ -90,10 +92,6 @@ func TestPacer_Share(t *testing.T) {
 	}
 }
 
-type fixedClock time.Time
-
-func (c fixedClock) Now() time.Time { return time.Time(c) }
-
 // TestScheduler_Share: a pass gets the configured share while delivery keeps up and
 // more the later its window is.
 func TestScheduler_Share(t *testing.T) {
@@ -109,7 +107,7 @@ func TestScheduler_Share(t *testing.T) {
 		{5 * time.Minute, 0.6},
 		{time.Hour, 1},
 	} {
-		s := &Scheduler{cfg: Config{CPUShare: 0.1, Interval: time.Minute, Clock: fixedClock(closed.Add(tc.now))}}
+		s := &Scheduler{cfg: Config{CPUShare: 0.1, Interval: time.Minute, Clock: cairn.ClockFunc(func() time.Time { return closed.Add(tc.now) })}}
 		jobs := []*Job{{Time: closed.Add(time.Minute)}, {Time: closed}}
 		if got := s.share(jobs); got < tc.want-1e-9 || got > tc.want+1e-9 {
 			t.Errorf("%v after the window closed: share %g, want %g", tc.now, got, tc.want)

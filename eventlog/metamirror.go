@@ -78,8 +78,8 @@ func (m *mirror) run(ctx context.Context, kv jetstream.KeyValue) {
 			if err != nil {
 				continue
 			}
-			m.apply(key, e.Revision(), e.Value(), e.Operation() != jetstream.KeyValuePut)
 			m.mu.Lock()
+			m.applyLocked(key, e.Revision(), e.Value(), e.Operation() != jetstream.KeyValuePut)
 			m.watched = max(m.watched, e.Revision())
 			m.mu.Unlock()
 		}
@@ -93,18 +93,28 @@ func (m *mirror) run(ctx context.Context, kv jetstream.KeyValue) {
 func (m *mirror) apply(key string, rev uint64, value []byte, deleted bool) {
 	m.mu.Lock()
 	defer m.mu.Unlock()
+	m.applyLocked(key, rev, value, deleted)
+}
+
+func (m *mirror) applyLocked(key string, rev uint64, value []byte, deleted bool) {
 	if cur, ok := m.entries[key]; ok && (rev < cur.rev || rev == cur.rev && (!deleted || cur.deleted)) {
 		return
 	}
 	if deleted {
 		value = nil
 	}
+	m.put(key, mirrorEntry{value: value, rev: rev, deleted: deleted})
+}
+
+// put stores e under key, counting deletion markers and pruning them when they pile
+// up. Called with mu held.
+func (m *mirror) put(key string, e mirrorEntry) {
 	cur, had := m.entries[key]
-	m.entries[key] = mirrorEntry{value: value, rev: rev, deleted: deleted}
+	m.entries[key] = e
 	switch {
-	case deleted && !(had && cur.deleted):
+	case e.deleted && !(had && cur.deleted):
 		m.tombstones++
-	case !deleted && had && cur.deleted:
+	case !e.deleted && had && cur.deleted:
 		m.tombstones--
 	}
 	if m.tombstones > max(tombstoneSlack, m.pruneAt) && m.tombstones*2 > len(m.entries) {
@@ -173,8 +183,7 @@ func (m *mirror) refresh(key string, e jetstream.KeyValueEntry, err error) {
 	case errors.Is(err, jetstream.ErrKeyNotFound):
 		m.mu.Lock()
 		if cur, ok := m.entries[key]; ok && !cur.deleted {
-			m.entries[key] = mirrorEntry{rev: cur.rev, deleted: true}
-			m.tombstones++
+			m.put(key, mirrorEntry{rev: cur.rev, deleted: true})
 		}
 		m.mu.Unlock()
 	}

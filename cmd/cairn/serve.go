@@ -222,33 +222,44 @@ func OpenServer(ctx context.Context, cfg Config, logger *slog.Logger) (*Server, 
 	return s, nil
 }
 
-// startHistory replays the event log into the Event history index and then follows
-// it; the server is ready once the replay reached the end of the log as it was.
 // startKVSSweep deletes KeyValueStore pages nothing references (deleted stores,
 // writers that stopped mid-commit) at start and then hourly.
 func (s *Server) startKVSSweep(ctx context.Context, m *kvs.Manager) {
+	s.every(ctx, time.Hour, true, func() {
+		n, err := m.Sweep(ctx)
+		switch {
+		case err != nil && ctx.Err() == nil:
+			s.logger.Warn("key value store sweep", "err", err, "pages_deleted", n)
+		case n > 0:
+			s.logger.Info("key value store sweep", "pages_deleted", n)
+		}
+	})
+}
+
+// every runs fn every period (and at once if now) on a goroutine the server drains
+// on Close, until ctx ends.
+func (s *Server) every(ctx context.Context, period time.Duration, now bool, fn func()) {
 	s.wg.Add(1)
 	go func() {
 		defer s.wg.Done()
-		t := time.NewTicker(time.Hour)
+		t := time.NewTicker(period)
 		defer t.Stop()
+		if now {
+			fn()
+		}
 		for {
-			n, err := m.Sweep(ctx)
-			switch {
-			case err != nil && ctx.Err() == nil:
-				s.logger.Warn("key value store sweep", "err", err, "pages_deleted", n)
-			case n > 0:
-				s.logger.Info("key value store sweep", "pages_deleted", n)
-			}
 			select {
 			case <-ctx.Done():
 				return
 			case <-t.C:
+				fn()
 			}
 		}
 	}()
 }
 
+// startHistory replays the event log into the Event history index and then follows
+// it; the server is ready once the replay reached the end of the log as it was.
 func (s *Server) startHistory(ctx context.Context) error {
 	last, err := s.log.LastSeq(ctx)
 	if err != nil {
@@ -257,7 +268,7 @@ func (s *Server) startHistory(ctx context.Context) error {
 	if last == 0 {
 		s.ready.Store(true)
 	}
-	s.wg.Add(2)
+	s.wg.Add(1)
 	go func() {
 		defer s.wg.Done()
 		err := s.log.Follow(ctx, 1, func(e cairn.LoggedEvent) error {
@@ -272,19 +283,7 @@ func (s *Server) startHistory(ctx context.Context) error {
 			s.logger.Error("event history follower stopped", "err", err)
 		}
 	}()
-	go func() {
-		defer s.wg.Done()
-		t := time.NewTicker(time.Hour)
-		defer t.Stop()
-		for {
-			select {
-			case <-ctx.Done():
-				return
-			case <-t.C:
-				s.index.Prune()
-			}
-		}
-	}()
+	s.every(ctx, time.Hour, false, s.index.Prune)
 	return nil
 }
 

@@ -72,17 +72,23 @@ func validID(id string) bool {
 type distCache struct {
 	mu       sync.Mutex
 	accounts map[string]map[string]distCacheEntry
-	wire     int // bytes of the entries' wire fields
+	wire     int // bytes of the entries' summaries' WireBody
 }
 
 type distCacheEntry struct {
 	rev uint64
 	rec *distRecord
-	// sum is rec's summary for Status sumStatus, with its WireBody (rest-xml
-	// members) set; nil until a list builds it. Shared: never modified.
-	sum       *cloudfront.DistributionSummary
-	sumStatus string
-	wire      int // len(sum.WireBody)
+	// sum is rec's summary, with its WireBody (rest-xml members) set, for the
+	// Status it holds; nil until a list builds it. Shared: never modified.
+	sum *cloudfront.DistributionSummary
+}
+
+// wireLen is the size of the entry's cached wire form.
+func (ce distCacheEntry) wireLen() int {
+	if ce.sum == nil {
+		return 0
+	}
+	return len(ce.sum.WireBody)
 }
 
 // maxWireCache bounds the summaries' wire forms the cache keeps.
@@ -90,13 +96,13 @@ const maxWireCache = 64 << 20
 
 // set stores ce under key in m, accounting for the wire form it replaces.
 func (c *distCache) set(m map[string]distCacheEntry, key string, ce distCacheEntry) {
-	c.wire += ce.wire - m[key].wire
+	c.wire += ce.wireLen() - m[key].wireLen()
 	m[key] = ce
 }
 
 // drop removes key from m.
 func (c *distCache) drop(m map[string]distCacheEntry, key string) {
-	c.wire -= m[key].wire
+	c.wire -= m[key].wireLen()
 	delete(m, key)
 }
 
@@ -189,21 +195,38 @@ func (p *Provider) decodeEntries(account string, es []cairn.MetaEntry) ([]*distR
 	c := &p.cache
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	m := c.account(account)
 	out := make([]*distRecord, 0, len(es))
+	err := c.each(account, es, func(_ string, ce distCacheEntry) error {
+		out = append(out, ce.rec)
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+// each calls fn with the cache entry of each of es that is the account's, decoding
+// documents whose revision is not cached and leaving out those deleted meanwhile.
+// Called with mu held.
+func (c *distCache) each(account string, es []cairn.MetaEntry, fn func(key string, ce distCacheEntry) error) error {
+	m := c.account(account)
 	for _, e := range es {
 		ce, err := c.entry(m, e)
 		if errors.Is(err, errUncached) {
 			continue
 		}
 		if err != nil {
-			return nil, err
+			return err
 		}
-		if ce.rec.Account == account {
-			out = append(out, ce.rec)
+		if ce.rec.Account != account {
+			continue
+		}
+		if err := fn(e.Key, ce); err != nil {
+			return err
 		}
 	}
-	return out, nil
+	return nil
 }
 
 // entry returns the cache entry of e, decoding e if its revision is not cached.
@@ -243,34 +266,27 @@ func (p *Provider) summaries(account string, es []cairn.MetaEntry) ([]cloudfront
 	defer c.mu.Unlock()
 	m := c.account(account)
 	out := make([]cloudfront.DistributionSummary, 0, len(es))
-	for _, e := range es {
-		ce, err := c.entry(m, e)
-		if errors.Is(err, errUncached) {
-			continue
-		}
-		if err != nil {
-			return nil, err
-		}
-		if ce.rec.Account != account {
-			continue
-		}
-		status := p.distStatus(ce.rec)
-		if ce.sum != nil && ce.sumStatus == status {
+	err := c.each(account, es, func(key string, ce distCacheEntry) error {
+		if ce.sum != nil && *ce.sum.Status == p.distStatus(ce.rec) {
 			out = append(out, *ce.sum)
-			continue
+			return nil
 		}
 		s := p.summaryShape(ce.rec)
 		if c.wire < maxWireCache {
 			wire, err := restxml.AppendMembers(nil, &s)
 			if err != nil {
-				return nil, fmt.Errorf("encode distribution summary %s: %w", ce.rec.ID, err)
+				return fmt.Errorf("encode distribution summary %s: %w", ce.rec.ID, err)
 			}
 			s.WireBody = wire
 			sum := s
-			ce.sum, ce.sumStatus, ce.wire = &sum, status, len(wire)
-			c.set(m, e.Key, ce)
+			ce.sum = &sum
+			c.set(m, key, ce)
 		}
 		out = append(out, s)
+		return nil
+	})
+	if err != nil {
+		return nil, err
 	}
 	return out, nil
 }
