@@ -76,6 +76,14 @@ type DeliveryResults struct {
 
 	During        Summary // GetTrail c=1 between the boundary and done (no ingest)
 	Quiet         Summary // GetTrail c=1 after the ingest, before the boundary, no pass running
+	// CatchUp: GetTrail c=1 after the ingest while the open window's files were still
+	// being written up to the ingest's last event (CatchUpDur after the ingest ended);
+	// After: CatchUp and During together, all delivery work on the ingest's events
+	// after it ended.
+	CatchUp     Summary
+	CatchUpDur  time.Duration
+	CatchUpDone bool
+	After       Summary
 	QuietGC       gcDelta // the server's garbage collector over the Quiet probe
 	DuringGC      gcDelta // … and over the During probe
 	IngestPass    Summary // GetTrail c=1 probe during the ingest while a delivery pass ran
@@ -202,6 +210,7 @@ type dlSample struct {
 	at                                   time.Time
 	planned, unplanned, pending, records float64
 	files, failures                      float64
+	built                                float64 // cairn_delivery_built_seq
 	rss                                  int64
 }
 
@@ -221,6 +230,10 @@ type dlPoller struct {
 	errs     int
 	target   *dlTarget
 	observed func(dlSample) // extra check of every sample (under mu)
+	// builtWatch is a log position; builtAt the first poll that saw files written
+	// up to it.
+	builtWatch uint64
+	builtAt    time.Time
 }
 
 // dlTarget is the condition "every event up to seqEnd is delivered".
@@ -263,7 +276,7 @@ func (p *dlPoller) poll() {
 	}
 	s := dlSample{at: now, planned: m["cairn_delivery_planned_seq"], unplanned: m["cairn_delivery_unplanned_events"],
 		pending: m["cairn_delivery_pending_jobs"], records: m["cairn_delivery_records_total"],
-		files: m["cairn_delivery_files_total"], failures: m["cairn_delivery_failures_total"], rss: rss}
+		files: m["cairn_delivery_files_total"], failures: m["cairn_delivery_failures_total"], built: m["cairn_delivery_built_seq"], rss: rss}
 	if p.ok && s.planned > p.last.planned {
 		if n := len(p.windows); n > 0 && !p.windows[n-1].Done {
 			p.closeWindow(&p.windows[n-1], s, false)
@@ -278,6 +291,9 @@ func (p *dlPoller) poll() {
 		p.closeWindow(&p.windows[n-1], s, true)
 	}
 	p.last, p.ok = s, true
+	if p.builtWatch > 0 && p.builtAt.IsZero() && uint64(s.built) >= p.builtWatch {
+		p.builtAt = now
+	}
 	if t := p.target; t != nil && t.at.IsZero() && uint64(s.planned) >= t.seqEnd {
 		if t.finalLast == 0 {
 			t.finalLast = uint64(s.planned)
@@ -314,6 +330,20 @@ func (p *dlPoller) Busy() bool {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	return p.last.pending > 0
+}
+
+// WatchBuilt starts watching for the log files being written up to seq.
+func (p *dlPoller) WatchBuilt(seq uint64) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	p.builtWatch, p.builtAt = seq, time.Time{}
+}
+
+// Built reports whether a poll saw the watched position written, and when.
+func (p *dlPoller) Built() (time.Time, bool) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return p.builtAt, !p.builtAt.IsZero()
 }
 
 // Target arms the final-window condition and returns its channel.
@@ -369,6 +399,9 @@ const (
 	probeIngestPass
 	probeFinal
 	probeQuiet // after the ingest, before the last window closes, no pass running
+	// probeCatchUp: after the ingest, while the open window's files are still being
+	// written up to its last event
+	probeCatchUp
 	probeClasses
 )
 
@@ -453,6 +486,9 @@ func (b *Bench) startProber(ctx context.Context, reqs *reqLog, poller *dlPoller,
 					continue // a window is still being delivered: not quiet
 				}
 				class = probeQuiet
+				if _, built := poller.Built(); !built {
+					class = probeCatchUp
+				}
 			}
 			pr.lat[class].Add(resp.Latency)
 			if mode == probePaced {
@@ -669,6 +705,7 @@ func (b *Bench) Delivery(ctx context.Context) error {
 		r.Boundary = r.IngestEnd.Truncate(iv)
 	}
 	r.WaitToBoundary = r.Boundary.Sub(r.IngestEnd)
+	poller.WatchBuilt(r.SeqEnd)
 	target := poller.Target(r.SeqEnd, float64(r.SeqEnd-r.SeqStart))
 	log.Printf("delivery: the last window closes at %s (in %s); waiting", r.Boundary.Format("15:04:05"), r.WaitToBoundary.Round(time.Millisecond))
 	var perf *Perf
@@ -719,6 +756,13 @@ func (b *Bench) Delivery(ctx context.Context) error {
 	}
 	r.During = pr.lat[probeFinal].Summary()
 	r.Quiet = pr.lat[probeQuiet].Summary()
+	r.CatchUp = pr.lat[probeCatchUp].Summary()
+	after := &Latencies{}
+	after.Merge(pr.lat[probeCatchUp], pr.lat[probeFinal])
+	r.After = after.Summary()
+	if at, ok := poller.Built(); ok {
+		r.CatchUpDur, r.CatchUpDone = at.Sub(r.IngestEnd), true
+	}
 	r.IngestPass = pr.lat[probeIngestPass].Summary()
 	r.IngestNoPass = pr.lat[probeIngestNoPass].Summary()
 	all := &Latencies{}

@@ -25,6 +25,18 @@
 // Files are built by streaming gzip into temporary files in the spool directory, so
 // memory does not grow with file size.
 //
+// # Written as events arrive
+//
+// Reading and compressing a large window all at once, when it closes, would take
+// CPU from API calls in a burst. So the Scheduler also writes the open window's
+// files ahead, once a second, from the events appended since (a prebuild), at its
+// CPU share. When the window is planned, each job that covers the same range with
+// the same trail snapshot takes its prebuilt files: closing the window then leaves
+// only the last second's events and the upload. Any other job (a trail created or
+// changed during the window, a merged job, a retry, a job left by a crash) is built
+// from the log as above. Both ways write the same bytes under the same keys, so the
+// prebuild is only a cache: losing it in a crash costs work, never correctness.
+//
 // Imports: the root package, eventlog (for its Message type), service/cloudtrail
 // (trails, selectors and their status document), and the standard library.
 package delivery

@@ -2,6 +2,7 @@ package delivery
 
 import (
 	"context"
+	"os"
 	"time"
 )
 
@@ -94,4 +95,37 @@ func (p *pacer) tick(ctx context.Context) {
 	}
 	p.forced = p.act != nil && p.act.InFlight()
 	p.since = time.Now()
+}
+
+// pacedChunk is the most a pacedFile reads between pacer ticks.
+const pacedChunk = 32 << 10
+
+// pacedFile reads a file in chunks, calling the pacer before each: an upload's
+// reads (and so its checksums and its sending) keep to delivery's share.
+type pacedFile struct {
+	f    *os.File
+	ctx  context.Context
+	pace *pacer
+}
+
+func (p *pacedFile) Read(b []byte) (int, error) {
+	p.pace.tick(p.ctx)
+	return p.f.Read(b[:min(len(b), pacedChunk)])
+}
+
+func (p *pacedFile) ReadAt(b []byte, off int64) (int, error) {
+	var n int
+	for n < len(b) {
+		p.pace.tick(p.ctx)
+		m, err := p.f.ReadAt(b[n:min(len(b), n+pacedChunk)], off+int64(n))
+		n += m
+		if err != nil {
+			return n, err
+		}
+	}
+	return n, nil
+}
+
+func (p *pacedFile) Seek(offset int64, whence int) (int64, error) {
+	return p.f.Seek(offset, whence)
 }

@@ -1,7 +1,11 @@
 package delivery
 
 import (
+	"bytes"
 	"context"
+	"io"
+	"os"
+	"path/filepath"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -112,5 +116,44 @@ func TestScheduler_Share(t *testing.T) {
 		if got := s.share(jobs); got < tc.want-1e-9 || got > tc.want+1e-9 {
 			t.Errorf("%v after the window closed: share %g, want %g", tc.now, got, tc.want)
 		}
+	}
+}
+
+// TestPacedFile_Reads checks that a paced file reads what the file holds, across
+// chunk boundaries, through Read, ReadAt and Seek (as the S3 store reads an upload).
+func TestPacedFile_Reads(t *testing.T) {
+	want := make([]byte, 3*pacedChunk+123)
+	for i := range want {
+		want[i] = byte(i * 7)
+	}
+	path := filepath.Join(t.TempDir(), "f")
+	if err := os.WriteFile(path, want, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	f, err := os.Open(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	p := &pacedFile{f: f, ctx: context.Background(), pace: newPacer(0.5, nil)}
+	got, err := io.ReadAll(p)
+	if err != nil || !bytes.Equal(got, want) {
+		t.Fatalf("Read: %d bytes, err %v; want %d bytes", len(got), err, len(want))
+	}
+	for _, tc := range []struct{ off, n int }{{0, len(want)}, {1, pacedChunk}, {pacedChunk - 1, 2*pacedChunk + 2}, {len(want) - 5, 5}} {
+		b := make([]byte, tc.n)
+		if n, err := p.ReadAt(b, int64(tc.off)); n != tc.n || err != nil || !bytes.Equal(b, want[tc.off:tc.off+tc.n]) {
+			t.Errorf("ReadAt(%d bytes at %d) = %d, %v", tc.n, tc.off, n, err)
+		}
+	}
+	if n, err := p.ReadAt(make([]byte, 10), int64(len(want)-5)); n != 5 || err != io.EOF {
+		t.Errorf("ReadAt past the end = %d, %v; want 5, EOF", n, err)
+	}
+	if off, err := p.Seek(7, io.SeekStart); off != 7 || err != nil {
+		t.Fatalf("Seek = %d, %v", off, err)
+	}
+	sr := io.NewSectionReader(p, 7, int64(len(want)-7))
+	if got, err := io.ReadAll(sr); err != nil || !bytes.Equal(got, want[7:]) {
+		t.Errorf("section read: %d bytes, %v", len(got), err)
 	}
 }

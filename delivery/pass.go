@@ -51,31 +51,46 @@ func (s *Scheduler) dueGroups() [][]*Job {
 	return out
 }
 
-// execute builds and stores the files of jobs, which share one log range.
+// execute builds and stores the files of jobs, which share one log range. Jobs
+// whose files were written as their events arrived (see prebuild) are not built.
 func (s *Scheduler) execute(ctx context.Context, jobs []*Job) {
 	if err := s.markStarted(ctx, jobs); err != nil {
 		s.log.Warn("delivery: mark jobs started", "err", err)
 		return
 	}
-	files, err := s.build(ctx, jobs)
+	files := make([][]LogFile, len(jobs))
 	defer func() {
 		for _, fs := range files {
-			for _, f := range fs {
-				_ = os.Remove(f.Path)
-			}
+			removeFiles(fs)
 		}
 	}()
-	if err != nil {
-		if ctx.Err() != nil {
+	var unbuilt []*Job
+	var at []int // unbuilt[k] is jobs[at[k]]
+	for i, j := range jobs {
+		if f, ok := s.prebuilt[j.id()]; ok {
+			files[i] = f
+			delete(s.prebuilt, j.id())
+		} else {
+			unbuilt, at = append(unbuilt, j), append(at, i)
+		}
+	}
+	if len(unbuilt) > 0 {
+		built, err := s.build(ctx, unbuilt)
+		if err != nil {
+			if ctx.Err() != nil {
+				return
+			}
+			s.log.Error("delivery: build log files", "first_seq", jobs[0].From, "last_seq", jobs[0].To, "err", err)
+			s.mu.Lock()
+			for _, j := range jobs {
+				s.failed(j.id(), s.cfg.Clock.Now())
+			}
+			s.mu.Unlock()
 			return
 		}
-		s.log.Error("delivery: build log files", "first_seq", jobs[0].From, "last_seq", jobs[0].To, "err", err)
-		s.mu.Lock()
-		for _, j := range jobs {
-			s.failed(j.id(), s.cfg.Clock.Now())
+		for k, i := range at {
+			files[i] = built[k]
 		}
-		s.mu.Unlock()
-		return
 	}
 	for i, j := range jobs {
 		if ctx.Err() != nil {
@@ -120,22 +135,13 @@ func (s *Scheduler) share(jobs []*Job) float64 {
 
 // build scans the jobs' range once and writes each job's files into the spool.
 func (s *Scheduler) build(ctx context.Context, jobs []*Job) ([][]LogFile, error) {
-	type regionFile struct {
-		w    *logFileWriter
-		part int
-	}
-	open := make([]map[string]*regionFile, len(jobs))
-	files := make([][]LogFile, len(jobs))
-	for i := range open {
-		open[i] = map[string]*regionFile{}
+	sets := make([]*fileSet, len(jobs))
+	for i, j := range jobs {
+		sets[i] = newFileSet(&j.Trail, s.cfg.SpoolDir, s.cfg.MaxFileBytes)
 	}
 	abort := func() {
-		for _, m := range open {
-			for _, rf := range m {
-				if rf.w != nil {
-					rf.w.abort()
-				}
-			}
+		for _, set := range sets {
+			set.abort()
 		}
 	}
 	from, to := jobs[0].From, jobs[0].To
@@ -144,73 +150,21 @@ func (s *Scheduler) build(ctx context.Context, jobs []*Job) ([][]LogFile, error)
 	err := s.cfg.Log.Scan(ctx, from, to, func(m eventlog.Message) error {
 		pace.tick(ctx)
 		*c = candidate{Message: m}
-		for i, j := range jobs {
-			ok, err := selects(&j.Trail, c)
-			if err != nil {
-				s.log.Warn("delivery: skipping undecodable event", "seq", m.Seq, "err", err)
-				return nil
-			}
-			if !ok {
-				continue
-			}
-			rf := open[i][m.Region]
-			if rf == nil {
-				rf = &regionFile{}
-				open[i][m.Region] = rf
-			}
-			if rf.w != nil && !rf.w.fits(len(m.Raw), s.cfg.MaxFileBytes) {
-				f, err := rf.w.finish()
-				rf.w = nil
-				if err != nil {
-					return err
-				}
-				files[i] = append(files[i], f)
-				rf.part++
-			}
-			if rf.w == nil {
-				key := LogFileKey(j.Trail.S3KeyPrefix, j.Trail.Account, m.Region, j.Time,
-					uniqueString(j.Trail.ARN(), m.Region, j.From, j.To, rf.part))
-				w, err := newLogFileWriter(s.cfg.SpoolDir, LogFile{Region: m.Region, Part: rf.part, Key: key})
-				if err != nil {
-					return err
-				}
-				rf.w = w
-			}
-			if err := rf.w.add(m.Raw, c.time()); err != nil {
-				return err
-			}
-		}
-		return nil
+		return addEvent(s.log, sets, c)
 	})
 	if err != nil {
 		abort()
-		for _, fs := range files {
-			for _, f := range fs {
-				_ = os.Remove(f.Path)
-			}
-		}
 		return nil, fmt.Errorf("scan events %d-%d: %w", from, to, err)
 	}
-	for i := range jobs {
-		for _, rf := range open[i] {
-			if rf.w == nil {
-				continue
+	files := make([][]LogFile, len(jobs))
+	for i, j := range jobs {
+		if files[i], err = sets[i].finish(j); err != nil {
+			abort()
+			for _, fs := range files {
+				removeFiles(fs)
 			}
-			f, err := rf.w.finish()
-			rf.w = nil
-			if err != nil {
-				abort()
-				return files, err
-			}
-			files[i] = append(files[i], f)
+			return nil, err
 		}
-		sort.Slice(files[i], func(a, b int) bool {
-			fa, fb := files[i][a], files[i][b]
-			if fa.Region != fb.Region {
-				return fa.Region < fb.Region
-			}
-			return fa.Part < fb.Part
-		})
 	}
 	return files, nil
 }
@@ -219,8 +173,9 @@ func (s *Scheduler) build(ctx context.Context, jobs []*Job) ([][]LogFile, error)
 func (s *Scheduler) deliver(ctx context.Context, j *Job, files []LogFile) {
 	t := &j.Trail
 	var keys []string
+	pace := newPacer(s.share([]*Job{j}), s.cfg.Activity)
 	for _, f := range files {
-		if err := s.put(ctx, t.S3BucketName, f); err != nil {
+		if err := s.put(ctx, t.S3BucketName, f, pace); err != nil {
 			if ctx.Err() != nil {
 				return
 			}
@@ -326,13 +281,15 @@ func (s *Scheduler) dropJob(ctx context.Context, j *Job) {
 	}
 }
 
-func (s *Scheduler) put(ctx context.Context, bucket string, f LogFile) error {
+// put stores a log file, reading it at the pacer's pace: the store's checksums and
+// the upload take CPU like building the file did.
+func (s *Scheduler) put(ctx context.Context, bucket string, f LogFile, pace *pacer) error {
 	fh, err := os.Open(f.Path)
 	if err != nil {
 		return fmt.Errorf("open spool file: %w", err)
 	}
 	defer fh.Close()
-	return s.cfg.Store.Put(ctx, bucket, f.Key, fh, f.Size, cairn.PutOptions{
+	return s.cfg.Store.Put(ctx, bucket, f.Key, &pacedFile{f: fh, ctx: ctx, pace: pace}, f.Size, cairn.PutOptions{
 		ContentType: "application/json", ContentEncoding: "gzip",
 	})
 }

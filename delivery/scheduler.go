@@ -76,6 +76,8 @@ type Config struct {
 // Stats are the scheduler's counters, for metrics.
 type Stats struct {
 	Cursor        uint64 // last planned event sequence
+	Built         uint64 // last event whose log files are written (planned or not)
+	PrebuiltFiles uint64 // files written while their window was open, since start
 	PendingJobs   int
 	PendingNotify int
 	Files         uint64 // log files written since start
@@ -102,6 +104,15 @@ type Scheduler struct {
 	// retry state of jobs and notifications, by id (not persisted: a restart retries
 	// at once).
 	backoff map[string]retry
+
+	// pre is the open window's prebuild, and prebuilt the files it gave to planned
+	// jobs, by job id; both are used by the run goroutine only.
+	pre      *prebuild
+	prebuilt map[string][]LogFile
+	builtSeq atomic.Uint64 // the last event whose files are written (metrics)
+	// prebuiltFiles counts the files written ahead that jobs took.
+	prebuiltFiles atomic.Uint64
+	noPrebuild    atomic.Bool // tests compare files built both ways
 
 	files, records, failures, digests atomic.Uint64
 }
@@ -160,7 +171,9 @@ func Open(ctx context.Context, cfg Config) (*Scheduler, error) {
 	s := &Scheduler{
 		cfg: cfg, log: cfg.Logger, cancel: cancel, done: make(chan struct{}),
 		kick: make(chan chan struct{}), st: st, rev: rev, backoff: map[string]retry{},
+		prebuilt: map[string][]LogFile{},
 	}
+	s.builtSeq.Store(st.Cursor)
 	go s.run(rctx)
 	return s, nil
 }
@@ -205,18 +218,28 @@ func (s *Scheduler) Stats() Stats {
 	st := Stats{Cursor: s.st.Cursor, PendingJobs: len(s.st.Jobs), PendingNotify: len(s.st.Notifications), PendingDigest: len(s.st.DigestJobs)}
 	s.mu.Unlock()
 	st.Files, st.Records, st.Failures, st.Digests = s.files.Load(), s.records.Load(), s.failures.Load(), s.digests.Load()
+	st.Built = max(s.builtSeq.Load(), st.Cursor)
+	st.PrebuiltFiles = s.prebuiltFiles.Load()
 	return st
 }
 
 func (s *Scheduler) run(ctx context.Context) {
 	defer close(s.done)
+	defer func() {
+		s.dropPrebuild()
+		for _, files := range s.prebuilt {
+			removeFiles(files)
+		}
+	}()
 	next := s.boundaryAfter(s.cfg.Clock.Now())
 	nextDigest := s.cfg.Clock.Now().Truncate(s.cfg.DigestInterval).Add(s.cfg.DigestInterval)
 	for {
 		now := s.cfg.Clock.Now()
 		var ack chan struct{}
+		s.prebuildStep(ctx)
 		if !now.Before(next) {
 			s.plan(ctx, next)
+			s.adopt(ctx)
 			next = s.boundaryAfter(now)
 		}
 		s.pass(ctx)
@@ -232,7 +255,7 @@ func (s *Scheduler) run(ctx context.Context) {
 		if r, ok := s.nextRetry(); ok && r.Before(wake) {
 			wake = r
 		}
-		timer := time.NewTimer(max(wake.Sub(s.cfg.Clock.Now()), time.Millisecond))
+		timer := time.NewTimer(min(max(wake.Sub(s.cfg.Clock.Now()), time.Millisecond), prebuildEvery))
 		select {
 		case <-ctx.Done():
 			timer.Stop()
@@ -240,7 +263,9 @@ func (s *Scheduler) run(ctx context.Context) {
 		case <-timer.C:
 		case ack = <-s.kick:
 			timer.Stop()
+			s.prebuildStep(ctx)
 			s.plan(ctx, s.cfg.Clock.Now())
+			s.adopt(ctx)
 			s.clearBackoff()
 			s.pass(ctx)
 			s.planDigests(ctx, s.cfg.Clock.Now())

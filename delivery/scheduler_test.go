@@ -133,6 +133,7 @@ type ev struct {
 	readOnly                                bool
 	at                                      time.Duration // after t0
 	resources                               []cairn.Resource
+	id                                      string // eventID (default: a new one)
 }
 
 // appendEvents appends events shaped like capture's and returns their event ids.
@@ -160,7 +161,10 @@ func (e *env) appendEvents(evs ...ev) []string {
 			x.at = time.Second
 		}
 		at := t0.Add(x.at)
-		id := uuid.NewString()
+		id := x.id
+		if id == "" {
+			id = uuid.NewString()
+		}
 		rec := cairn.Record{
 			EventVersion: cairn.EventVersion, EventTime: cairn.FormatEventTime(at),
 			UserIdentity: cairn.UserIdentity{Type: "IAMUser", ARN: "arn:aws:iam::" + x.account + ":user/alice", AccountID: x.account},

@@ -73,6 +73,8 @@ func (s *Server) startDelivery(ctx context.Context, store cairn.ObjectStore, tar
 	metrics.Gauges["cairn_delivery_digests_total"] = func() float64 { return float64(sched.Stats().Digests) }
 	metrics.Gauges["cairn_delivery_pending_digests"] = func() float64 { return float64(sched.Stats().PendingDigest) }
 	metrics.Gauges["cairn_delivery_planned_seq"] = func() float64 { return float64(sched.Stats().Cursor) }
+	metrics.Gauges["cairn_delivery_built_seq"] = func() float64 { return float64(sched.Stats().Built) }
+	metrics.Gauges["cairn_delivery_prebuilt_files_total"] = func() float64 { return float64(sched.Stats().PrebuiltFiles) }
 	metrics.Gauges["cairn_delivery_unplanned_events"] = func() float64 {
 		c, cancel := context.WithTimeout(context.Background(), time.Second)
 		defer cancel()
