@@ -74,16 +74,16 @@ type DeliveryResults struct {
 	FinalGWCPU       time.Duration
 	FinalClientCPU   time.Duration
 
-	During        Summary // GetTrail c=1 between the boundary and done (no ingest)
-	Quiet         Summary // GetTrail c=1 after the ingest, before the boundary, no pass running
+	During Summary // GetTrail c=1 between the boundary and done (no ingest)
+	Quiet  Summary // GetTrail c=1 after the ingest, before the boundary, no pass running
 	// CatchUp: GetTrail c=1 after the ingest while the open window's files were still
 	// being written up to the ingest's last event (CatchUpDur after the ingest ended);
 	// After: CatchUp and During together, all delivery work on the ingest's events
 	// after it ended.
-	CatchUp     Summary
-	CatchUpDur  time.Duration
-	CatchUpDone bool
-	After       Summary
+	CatchUp       Summary
+	CatchUpDur    time.Duration
+	CatchUpDone   bool
+	After         Summary
 	QuietGC       gcDelta // the server's garbage collector over the Quiet probe
 	DuringGC      gcDelta // … and over the During probe
 	IngestPass    Summary // GetTrail c=1 probe during the ingest while a delivery pass ran
