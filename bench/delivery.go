@@ -80,23 +80,27 @@ type DeliveryResults struct {
 	// being written up to the ingest's last event (CatchUpDur after the ingest ended);
 	// After: CatchUp and During together, all delivery work on the ingest's events
 	// after it ended.
-	CatchUp       Summary
-	CatchUpDur    time.Duration
-	CatchUpDone   bool
-	After         Summary
-	QuietGC       gcDelta // the server's garbage collector over the Quiet probe
-	DuringGC      gcDelta // … and over the During probe
-	IngestPass    Summary // GetTrail c=1 probe during the ingest while a delivery pass ran
-	IngestNoPass  Summary // … and while none ran
-	Whole         Summary // every probe sample from ingest start to done
-	ProbePause    time.Duration
-	RSSStart      int64 // at the start of the ingest
-	RSSPeak       int64 // peak from the start of the ingest to done
-	RSSIngestEnd  int64
-	RSSEnd        int64
-	Windows       []DeliveryWindow
-	FailuresTotal float64 // cairn_delivery_failures_total at the end
-	Verify        DeliveryVerify
+	CatchUp     Summary
+	CatchUpDur  time.Duration
+	CatchUpDone bool
+	After       Summary
+	// AfterVsQuiet and DuringVsQuiet set After's and During's p99 against the p99s
+	// of stretches of as many calls of Quiet, which is measured in the same minute
+	// (the idle runs are minutes earlier, and this machine's noise drifts).
+	AfterVsQuiet, DuringVsQuiet StretchCompare
+	QuietGC                     gcDelta // the server's garbage collector over the Quiet probe
+	DuringGC                    gcDelta // … and over the During probe
+	IngestPass                  Summary // GetTrail c=1 probe during the ingest while a delivery pass ran
+	IngestNoPass                Summary // … and while none ran
+	Whole                       Summary // every probe sample from ingest start to done
+	ProbePause                  time.Duration
+	RSSStart                    int64 // at the start of the ingest
+	RSSPeak                     int64 // peak from the start of the ingest to done
+	RSSIngestEnd                int64
+	RSSEnd                      int64
+	Windows                     []DeliveryWindow
+	FailuresTotal               float64 // cairn_delivery_failures_total at the end
+	Verify                      DeliveryVerify
 }
 
 // gcDelta is the server's garbage collection over a stretch of time, from the go_*
@@ -423,6 +427,33 @@ type prober struct {
 	first  string
 	exited chan struct{}
 	once   sync.Once
+	// final holds when each call of the final window's probe ended, and its latency
+	// (to see when in the delivery the slow calls fall).
+	final []probeCall
+}
+
+type probeCall struct {
+	end time.Time
+	lat time.Duration
+}
+
+// slowCalls logs, per 100 ms after start, how many of the final window's probe calls
+// took longer than limit.
+func (pr *prober) slowCalls(start time.Time, limit time.Duration) string {
+	var b strings.Builder
+	counts := map[int]int{}
+	last := -1
+	for _, c := range pr.final {
+		i := int(c.end.Sub(start) / (100 * time.Millisecond))
+		if c.lat > limit {
+			counts[i]++
+		}
+		last = max(last, i)
+	}
+	for i := 0; i <= last; i++ {
+		fmt.Fprintf(&b, " %d", counts[i])
+	}
+	return b.String()
 }
 
 func (b *Bench) startProber(ctx context.Context, reqs *reqLog, poller *dlPoller, pause time.Duration) *prober {
@@ -491,6 +522,9 @@ func (b *Bench) startProber(ctx context.Context, reqs *reqLog, poller *dlPoller,
 				}
 			}
 			pr.lat[class].Add(resp.Latency)
+			if class == probeFinal {
+				pr.final = append(pr.final, probeCall{time.Now(), resp.Latency})
+			}
 			if mode == probePaced {
 				time.Sleep(pause)
 			}
@@ -629,6 +663,8 @@ func (b *Bench) Delivery(ctx context.Context) error {
 	RunLoad(ctx, b.srv, LoadSpec{Name: "warm-up", Workers: 1, Total: 500}, getTrail)
 	for run := range b.o.Runs {
 		b.waitIdle(ctx, poller, 2*iv)
+		// Warm, as the probe is when the last window closes (it runs on to the boundary).
+		RunLoad(ctx, b.srv, LoadSpec{Name: "warm-up", Workers: 1, Total: 200}, getTrail)
 		res := RunLoad(ctx, b.srv, LoadSpec{Name: "GetTrail c=1 idle", Workers: 1, Total: int64(10 * b.o.Samples)}, getTrail)
 		if res.Errors > 0 {
 			return fmt.Errorf("GetTrail c=1: %d errors, first: %s", res.Errors, res.FirstError)
@@ -709,17 +745,18 @@ func (b *Bench) Delivery(ctx context.Context) error {
 	target := poller.Target(r.SeqEnd, float64(r.SeqEnd-r.SeqStart))
 	log.Printf("delivery: the last window closes at %s (in %s); waiting", r.Boundary.Format("15:04:05"), r.WaitToBoundary.Round(time.Millisecond))
 	var perf *Perf
-	if d := time.Until(r.Boundary) - time.Second; d > 0 {
+	if d := time.Until(r.Boundary); d > 0 {
 		// Idle after the ingest: the heap as large as while the last window is
-		// delivered, but no pass running (the fair baseline for delivery's effect).
+		// delivered, but no window being delivered (the fair baseline for delivery's
+		// effect). The probe runs on to the boundary: a probe resumed after a pause
+		// starts with slow calls of its own.
 		t0, m0 := gcSnap(b.srv)
 		pr.Set(probeQuietMode)
-		sleepCtx(ctx, d)
-		pr.Set(probePaused)
-		r.QuietGC = gcSince(t0, m0, b.srv)
+		sleepCtx(ctx, d-time.Second)
 		perf = b.StartPerf("delivery", b.srv.Pid())
+		sleepCtx(ctx, time.Until(r.Boundary))
+		r.QuietGC = gcSince(t0, m0, b.srv)
 	}
-	sleepCtx(ctx, time.Until(r.Boundary))
 	cpu0, gw0, self0 := b.srv.CPU(), b.vgw.CPU(), selfCPU()
 	gt0, gm0 := gcSnap(b.srv)
 	pr.Set(probeFlat)
@@ -754,12 +791,16 @@ func (b *Bench) Delivery(ctx context.Context) error {
 			r.Final.Done, r.Final.Dur = true, target.at.Sub(w.Seen)
 		}
 	}
-	r.During = pr.lat[probeFinal].Summary()
-	r.Quiet = pr.lat[probeQuiet].Summary()
-	r.CatchUp = pr.lat[probeCatchUp].Summary()
 	after := &Latencies{}
 	after.Merge(pr.lat[probeCatchUp], pr.lat[probeFinal])
 	r.After = after.Summary()
+	r.During = pr.lat[probeFinal].Summary()
+	// Against stretches of as many calls of the idle-after-ingest baseline (before
+	// Summary sorts its samples).
+	r.AfterVsQuiet = CompareStretches(r.After.P99, r.After.N, pr.lat[probeQuiet])
+	r.DuringVsQuiet = CompareStretches(r.During.P99, r.During.N, pr.lat[probeQuiet])
+	r.Quiet = pr.lat[probeQuiet].Summary()
+	r.CatchUp = pr.lat[probeCatchUp].Summary()
 	if at, ok := poller.Built(); ok {
 		r.CatchUpDur, r.CatchUpDone = at.Sub(r.IngestEnd), true
 	}
@@ -775,6 +816,7 @@ func (b *Bench) Delivery(ctx context.Context) error {
 	if pr.errs > 0 {
 		log.Printf("delivery: %d GetTrail probe errors, first: %s", pr.errs, pr.first)
 	}
+	log.Printf("delivery: probe calls slower than the idle p99 while the last window was delivered, per 100 ms after the boundary:%s", pr.slowCalls(r.Boundary, r.Idle.P99))
 	pr.Close()
 
 	// Let the rest (the probe's own calls) be delivered too, then read everything back.

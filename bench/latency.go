@@ -76,3 +76,50 @@ func MedianSummary(runs []Summary) Summary {
 	}
 	return Summary{N: n, P50: medianDur(p50), P99: medianDur(p99), Max: medianDur(mx)}
 }
+
+// StretchP99s splits the samples, in the order they were added, into consecutive
+// stretches of n (a shorter last one is dropped) and returns each stretch's p99.
+// Call it before Summary, which sorts the samples.
+func (l *Latencies) StretchP99s(n int) []time.Duration {
+	if n <= 0 {
+		return nil
+	}
+	var out []time.Duration
+	buf := make([]time.Duration, n)
+	for i := 0; i+n <= len(l.d); i += n {
+		copy(buf, l.d[i:i+n])
+		slices.Sort(buf)
+		out = append(out, rank(buf, 0.99))
+	}
+	return out
+}
+
+// StretchCompare is a p99 measured over n samples set against the p99s of the
+// stretches of n samples of a baseline taken in the same minutes.
+type StretchCompare struct {
+	N       int
+	P99     time.Duration
+	Median  time.Duration // median of the baseline stretches' p99s
+	Stretch int           // baseline stretches
+	AtLeast int           // baseline stretches whose p99 is at least P99
+}
+
+// CompareStretches sets p99, measured over n samples, against base's stretches of n.
+func CompareStretches(p99 time.Duration, n int, base *Latencies) StretchCompare {
+	ps := base.StretchP99s(n)
+	c := StretchCompare{N: n, P99: p99, Stretch: len(ps), Median: medianDur(ps)}
+	for _, x := range ps {
+		if x >= p99 {
+			c.AtLeast++
+		}
+	}
+	return c
+}
+
+// Ratio is P99 over the median stretch p99.
+func (c StretchCompare) Ratio() float64 {
+	if c.Median <= 0 {
+		return 0
+	}
+	return float64(c.P99) / float64(c.Median)
+}

@@ -33,7 +33,7 @@ func (l *Log) Follow(ctx context.Context, from uint64, fn func(cairn.LoggedEvent
 	if err != nil {
 		return fmt.Errorf("follow: %w", err)
 	}
-	defer it.Stop()
+	defer it.stop()
 	for {
 		msg, err := it.Next(jetstream.NextContext(ctx))
 		if err != nil {
@@ -143,7 +143,7 @@ func ackSeqs(reply string) (seq, delivered uint64, ok bool) {
 // ordered iterates over the stream from sequence from (0 or 1: the start) with an
 // ordered consumer fetching batch messages at a time. A ctx that ends is reported
 // as the Log's done error.
-func (l *Log) ordered(ctx context.Context, from uint64, headersOnly bool, batch int) (jetstream.MessagesContext, error) {
+func (l *Log) ordered(ctx context.Context, from uint64, headersOnly bool, batch int) (*orderedIter, error) {
 	cfg := jetstream.OrderedConsumerConfig{
 		HeadersOnly:       headersOnly,
 		DeliverPolicy:     jetstream.DeliverAllPolicy,
@@ -166,5 +166,33 @@ func (l *Log) ordered(ctx context.Context, from uint64, headersOnly bool, batch 
 		}
 		return nil, err
 	}
-	return cons.Messages(jetstream.PullMaxMessages(batch))
+	it, err := cons.Messages(jetstream.PullMaxMessages(batch))
+	if err != nil {
+		return nil, err
+	}
+	return &orderedIter{MessagesContext: it, stream: stream, cons: cons}, nil
+}
+
+// orderedIter is an ordered consumer's iterator.
+type orderedIter struct {
+	jetstream.MessagesContext
+	stream jetstream.Stream
+	cons   jetstream.Consumer
+}
+
+// deleteTimeout bounds the deletion of a stopped consumer.
+const deleteTimeout = 5 * time.Second
+
+// stop stops the iterator and deletes its consumer on the server. Stopping alone
+// leaves the consumer until its inactive threshold, and the server does work for
+// every live consumer on every append: a scan a second would keep dozens alive.
+func (it *orderedIter) stop() {
+	it.Stop()
+	info := it.cons.CachedInfo()
+	if info == nil {
+		return
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), deleteTimeout)
+	defer cancel()
+	_ = it.stream.DeleteConsumer(ctx, info.Name)
 }

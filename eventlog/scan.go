@@ -46,7 +46,7 @@ func (l *Log) Scan(ctx context.Context, from, to uint64, fn func(Message) error)
 	if err != nil {
 		return fmt.Errorf("scan: %w", err)
 	}
-	defer it.Stop()
+	defer it.stop()
 	for {
 		m, err := it.Next(jetstream.NextContext(ctx))
 		if err != nil {
