@@ -88,6 +88,7 @@ type DeliveryResults struct {
 	// of stretches of as many calls of Quiet, which is measured in the same minute
 	// (the idle runs are minutes earlier, and this machine's noise drifts).
 	AfterVsQuiet, DuringVsQuiet StretchCompare
+	QuietAfter                  Summary // GetTrail c=1 after the last window was delivered
 	QuietGC                     gcDelta // the server's garbage collector over the Quiet probe
 	DuringGC                    gcDelta // … and over the During probe
 	IngestPass                  Summary // GetTrail c=1 probe during the ingest while a delivery pass ran
@@ -406,15 +407,17 @@ const (
 	// probeCatchUp: after the ingest, while the open window's files are still being
 	// written up to its last event
 	probeCatchUp
+	probeQuietAfter // after the last window was delivered, before the next closes
 	probeClasses
 )
 
 // Prober modes.
 const (
-	probePaused    int32 = iota
-	probePaced           // during the ingest: one call, then ProbePause
-	probeFlat            // during the final window: back to back
-	probeQuietMode       // after the ingest, before the boundary: back to back
+	probePaused         int32 = iota
+	probePaced                // during the ingest: one call, then ProbePause
+	probeFlat                 // during the final window: back to back
+	probeQuietMode            // after the ingest, before the boundary: back to back
+	probeQuietAfterMode       // after the last window was delivered: back to back
 )
 
 // prober makes sequential GetTrail calls (c=1) and files their latency by class.
@@ -520,6 +523,8 @@ func (b *Bench) startProber(ctx context.Context, reqs *reqLog, poller *dlPoller,
 				if _, built := poller.Built(); !built {
 					class = probeCatchUp
 				}
+			case probeQuietAfterMode:
+				class = probeQuietAfter
 			}
 			pr.lat[class].Add(resp.Latency)
 			if class == probeFinal {
@@ -768,7 +773,7 @@ func (b *Bench) Delivery(ctx context.Context) error {
 	case <-ctx.Done():
 	}
 	wait.Stop()
-	pr.Set(probePaused)
+	pr.Set(probeQuietAfterMode)
 	r.DuringGC = gcSince(gt0, gm0, b.srv)
 	perf.Stop()
 	end := time.Now()
@@ -783,6 +788,15 @@ func (b *Bench) Delivery(ctx context.Context) error {
 	} else {
 		r.DoneAfter = end.Sub(r.Boundary)
 	}
+	// Idle after the delivery: at least 10 s (twice the delivery, if longer), ending
+	// 3 s before the next window closes; with the idle before the boundary it is the
+	// same-minute baseline.
+	post := max(10*time.Second, 2*end.Sub(r.Boundary))
+	post = min(post, time.Until(r.Boundary.Add(iv))-3*time.Second)
+	if r.Done {
+		sleepCtx(ctx, post-time.Since(end))
+	}
+	pr.Set(probePaused)
 	if w, ok := poller.WindowOf(r.SeqEnd); ok {
 		r.Final = w
 		r.PlannedAfter = w.Seen.Sub(r.Boundary)
@@ -797,8 +811,11 @@ func (b *Bench) Delivery(ctx context.Context) error {
 	r.During = pr.lat[probeFinal].Summary()
 	// Against stretches of as many calls of the idle-after-ingest baseline (before
 	// Summary sorts its samples).
-	r.AfterVsQuiet = CompareStretches(r.After.P99, r.After.N, pr.lat[probeQuiet])
-	r.DuringVsQuiet = CompareStretches(r.During.P99, r.During.N, pr.lat[probeQuiet])
+	quiet := &Latencies{}
+	quiet.Merge(pr.lat[probeQuiet], pr.lat[probeQuietAfter])
+	r.AfterVsQuiet = CompareStretches(r.After.P99, r.After.N, quiet)
+	r.DuringVsQuiet = CompareStretches(r.During.P99, r.During.N, quiet)
+	r.QuietAfter = pr.lat[probeQuietAfter].Summary()
 	r.Quiet = pr.lat[probeQuiet].Summary()
 	r.CatchUp = pr.lat[probeCatchUp].Summary()
 	if at, ok := poller.Built(); ok {
@@ -817,6 +834,7 @@ func (b *Bench) Delivery(ctx context.Context) error {
 		log.Printf("delivery: %d GetTrail probe errors, first: %s", pr.errs, pr.first)
 	}
 	log.Printf("delivery: probe calls slower than the idle p99 while the last window was delivered, per 100 ms after the boundary:%s", pr.slowCalls(r.Boundary, r.Idle.P99))
+
 	pr.Close()
 
 	// Let the rest (the probe's own calls) be delivered too, then read everything back.

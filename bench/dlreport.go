@@ -68,10 +68,10 @@ func (r *DeliveryResults) summary(w writer, o Options) {
 		passFail(r.During.N > 0 && r.Idle.N > 0 && ratio(r.During.P99, r.Idle.P99) <= dlTargetP99Ratio))
 	stretch := func(what string, c StretchCompare) {
 		if c.Stretch == 0 {
-			w("| GetTrail p99 (c=1), %s, against stretches of as many calls of the idle after the ingest | – (the idle after the ingest has fewer than %d calls) | ≤ 1.2× | – |\n", what, c.N)
+			w("| GetTrail p99 (c=1), %s, against stretches of as many calls of the idle around it | – (the idle around it has fewer than %d calls) | ≤ 1.2× | – |\n", what, c.N)
 			return
 		}
-		w("| GetTrail p99 (c=1), %s, against stretches of as many calls (%d) of the idle after the ingest (the same minute, the same heap) | %s against a median of %s over %d stretches = %.2f×; %d of the %d stretches had a p99 at least as high | ≤ 1.2× | %s |\n",
+		w("| GetTrail p99 (c=1), %s, against stretches of as many calls (%d) of the idle around it (after the ingest, before the boundary and after the delivery: the same minutes, the same heap) | %s against a median of %s over %d stretches = %.2f×; %d of the %d stretches had a p99 at least as high | ≤ 1.2× | %s |\n",
 			what, c.N, fmtDur(c.P99), fmtDur(c.Median), c.Stretch, c.Ratio(), c.AtLeast, c.Stretch, passFail(c.Ratio() <= dlTargetP99Ratio))
 	}
 	stretch("catch-up and the last window together", r.AfterVsQuiet)
@@ -153,6 +153,7 @@ func (r *DeliveryResults) markdown(w writer, o Options) {
 	row(fmt.Sprintf("After the ingest, while its events' files are still written (catch-up, %s)", r.catchUp()), r.CatchUp)
 	row("Idle after the ingest (files written up to its last event; before the last window closes)", r.Quiet)
 	row("**While the last window is delivered** (boundary → delivered, no other calls)", r.During)
+	row("Idle after the last window was delivered (until 3 s before the next window closes)", r.QuietAfter)
 	row("**Catch-up and the last window together** (all delivery work on the ingest's events after it ended)", r.After)
 	row(fmt.Sprintf("During the ingest (c=%d beside it), a delivery job pending", o.Concurrency), r.IngestPass)
 	row(fmt.Sprintf("During the ingest (c=%d beside it), no delivery job pending", o.Concurrency), r.IngestNoPass)
