@@ -1,10 +1,12 @@
 package delivery
 
 import (
+	"context"
 	"log/slog"
 	"os"
 	"sort"
 
+	"github.com/cairnhq/cairn/eventlog"
 	"github.com/cairnhq/cairn/service/cloudtrail"
 )
 
@@ -46,6 +48,24 @@ func addEvent(log *slog.Logger, sets []*fileSet, c *candidate) error {
 		}
 	}
 	return nil
+}
+
+// write scans the log range [from, to] at the given CPU share and writes each event
+// into the sets whose trails select it; done, if set, is called after each event.
+func (s *Scheduler) write(ctx context.Context, from, to uint64, share float64, sets []*fileSet, done func(*candidate)) error {
+	pace := newPacer(share, s.cfg.Activity)
+	c := new(candidate) // reused: one per event would be most of delivery's garbage
+	return s.cfg.Log.Scan(ctx, from, to, func(m eventlog.Message) error {
+		pace.tick(ctx)
+		*c = candidate{Message: m}
+		if err := addEvent(s.log, sets, c); err != nil {
+			return err
+		}
+		if done != nil {
+			done(c)
+		}
+		return nil
+	})
 }
 
 // add writes the event's record into its region's file.

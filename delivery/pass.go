@@ -9,7 +9,6 @@ import (
 	"sort"
 
 	"github.com/cairnhq/cairn"
-	"github.com/cairnhq/cairn/eventlog"
 	"github.com/cairnhq/cairn/service/cloudtrail"
 )
 
@@ -145,19 +144,13 @@ func (s *Scheduler) build(ctx context.Context, jobs []*Job) ([][]LogFile, error)
 		}
 	}
 	from, to := jobs[0].From, jobs[0].To
-	pace := newPacer(s.share(jobs), s.cfg.Activity)
-	c := new(candidate) // reused: one per event would be most of delivery's garbage
-	err := s.cfg.Log.Scan(ctx, from, to, func(m eventlog.Message) error {
-		pace.tick(ctx)
-		*c = candidate{Message: m}
-		return addEvent(s.log, sets, c)
-	})
-	if err != nil {
+	if err := s.write(ctx, from, to, s.share(jobs), sets, nil); err != nil {
 		abort()
 		return nil, fmt.Errorf("scan events %d-%d: %w", from, to, err)
 	}
 	files := make([][]LogFile, len(jobs))
 	for i, j := range jobs {
+		var err error
 		if files[i], err = sets[i].finish(j); err != nil {
 			abort()
 			for _, fs := range files {

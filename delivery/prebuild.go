@@ -3,8 +3,6 @@ package delivery
 import (
 	"context"
 	"time"
-
-	"github.com/cairnhq/cairn/eventlog"
 )
 
 // prebuildEvery is how often the open window's log files are brought up to date
@@ -99,17 +97,9 @@ func (s *Scheduler) extend(ctx context.Context, to uint64, share float64) bool {
 	if p.pos >= to {
 		return true
 	}
-	pace := newPacer(share, s.cfg.Activity)
-	c := new(candidate)
-	err := s.cfg.Log.Scan(ctx, p.pos+1, to, func(m eventlog.Message) error {
-		pace.tick(ctx)
-		*c = candidate{Message: m}
-		if err := addEvent(s.log, p.sets, c); err != nil {
-			return err
-		}
-		p.pos, p.at = m.Seq, c.time()
-		s.builtSeq.Store(m.Seq)
-		return nil
+	err := s.write(ctx, p.pos+1, to, share, p.sets, func(c *candidate) {
+		p.pos, p.at = c.Seq, c.time()
+		s.builtSeq.Store(c.Seq)
 	})
 	if err != nil {
 		if ctx.Err() == nil {

@@ -236,13 +236,15 @@ func (s *Scheduler) run(ctx context.Context) {
 	for {
 		now := s.cfg.Clock.Now()
 		var ack chan struct{}
-		s.prebuildStep(ctx)
 		if !now.Before(next) {
+			// Plan first, so that the window ends at the log position of its boundary;
+			// adopt then brings the prebuild up to that position.
 			s.plan(ctx, next)
 			s.adopt(ctx)
 			next = s.boundaryAfter(now)
 		}
 		s.pass(ctx)
+		s.prebuildStep(ctx)
 		if !now.Before(nextDigest) {
 			s.planDigests(ctx, nextDigest)
 			nextDigest = now.Truncate(s.cfg.DigestInterval).Add(s.cfg.DigestInterval)
