@@ -75,7 +75,7 @@ type DeliveryResults struct {
 	FinalClientCPU   time.Duration
 
 	During Summary // GetTrail c=1 between the boundary and done (no ingest)
-	Quiet  Summary // GetTrail c=1 after the ingest, before the boundary, no pass running
+	Quiet  Summary // GetTrail c=1 after the ingest's files were written, before the boundary
 	// CatchUp: GetTrail c=1 after the ingest while the open window's files were still
 	// being written up to the ingest's last event (CatchUpDur after the ingest ended);
 	// After: CatchUp and During together, all delivery work on the ingest's events
@@ -403,7 +403,7 @@ const (
 	probeIngestNoPass = iota
 	probeIngestPass
 	probeFinal
-	probeQuiet // after the ingest, before the last window closes, no pass running
+	probeQuiet // after the ingest's files were written, before the last window closes
 	// probeCatchUp: after the ingest, while the open window's files are still being
 	// written up to its last event
 	probeCatchUp

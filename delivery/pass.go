@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"os"
 	"sort"
+	"time"
 
 	"github.com/cairnhq/cairn"
 	"github.com/cairnhq/cairn/service/cloudtrail"
@@ -119,14 +120,20 @@ func (s *Scheduler) markStarted(ctx context.Context, jobs []*Job) error {
 // interval after the window closed, three times after two...), so that delivery
 // that fell behind under load catches up.
 func (s *Scheduler) share(jobs []*Job) float64 {
-	share := s.cfg.CPUShare
 	oldest := jobs[0].Time
 	for _, j := range jobs[1:] {
 		if j.Time.Before(oldest) {
 			oldest = j.Time
 		}
 	}
-	if lag := s.cfg.Clock.Now().Sub(oldest); lag > 0 && s.cfg.Interval > 0 {
+	return s.lateShare(oldest)
+}
+
+// lateShare is the configured CPU share grown with how long ago due was: by one
+// share per interval.
+func (s *Scheduler) lateShare(due time.Time) float64 {
+	share := s.cfg.CPUShare
+	if lag := s.cfg.Clock.Now().Sub(due); lag > 0 && s.cfg.Interval > 0 {
 		share *= 1 + float64(lag)/float64(s.cfg.Interval)
 	}
 	return min(share, 1)

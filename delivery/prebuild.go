@@ -47,6 +47,10 @@ func (p *prebuild) set(trailKey string) *fileSet {
 // prebuildStep writes the events appended since the last step into the open
 // window's files, starting a prebuild if none is running.
 func (s *Scheduler) prebuildStep(ctx context.Context) {
+	if s.noPrebuild.Load() {
+		s.dropPrebuild()
+		return
+	}
 	last, err := s.cfg.Log.LastSeq(ctx)
 	if err != nil {
 		return
@@ -54,10 +58,6 @@ func (s *Scheduler) prebuildStep(ctx context.Context) {
 	s.mu.Lock()
 	cursor, planTime := s.st.Cursor, s.st.PlanTime
 	s.mu.Unlock()
-	if s.noPrebuild.Load() {
-		s.dropPrebuild()
-		return
-	}
 	if s.pre != nil && s.pre.from != cursor+1 {
 		// The state moved under it (another writer): start again.
 		s.dropPrebuild()
@@ -80,14 +80,10 @@ func (s *Scheduler) prebuildStep(ctx context.Context) {
 }
 
 // prebuildShare is the CPU share of writing the open window's files: the configured
-// share while they keep up with the log, growing like a late job's (see
-// Scheduler.share) with how far behind the events they have reached are.
+// share while they keep up with the log (a step behind), growing like a late job's
+// with how far behind the events they have reached are.
 func (s *Scheduler) prebuildShare() float64 {
-	share := s.cfg.CPUShare
-	if lag := s.cfg.Clock.Now().Sub(s.pre.at) - prebuildEvery; lag > 0 {
-		share *= 1 + float64(lag)/float64(s.cfg.Interval)
-	}
-	return min(share, 1)
+	return s.lateShare(s.pre.at.Add(prebuildEvery))
 }
 
 // extend writes the events up to to into the prebuild's files, at the given CPU

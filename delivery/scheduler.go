@@ -173,7 +173,6 @@ func Open(ctx context.Context, cfg Config) (*Scheduler, error) {
 		kick: make(chan chan struct{}), st: st, rev: rev, backoff: map[string]retry{},
 		prebuilt: map[string][]LogFile{},
 	}
-	s.builtSeq.Store(st.Cursor)
 	go s.run(rctx)
 	return s, nil
 }
