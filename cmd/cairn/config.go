@@ -34,6 +34,9 @@ type Config struct {
 	TLSCert             string
 	TLSKey              string
 	TLSHostnames        string
+	// DebugListen serves Go's profiling endpoints (/debug/pprof/) on this address;
+	// empty: not served.
+	DebugListen string
 	// CloudFrontDeployDelay is how long a changed distribution stays InProgress.
 	CloudFrontDeployDelay time.Duration
 
@@ -108,6 +111,7 @@ func (c *Config) bindFlags(fs *flag.FlagSet) {
 	fs.StringVar(&c.TLSListen, "tls-listen", c.TLSListen, "also serve HTTPS on this address (host:port)")
 	fs.StringVar(&c.TLSCert, "tls-cert", c.TLSCert, "TLS certificate (PEM); default: a self-signed one generated under <data-dir>/tls")
 	fs.StringVar(&c.TLSKey, "tls-key", c.TLSKey, "TLS private key (PEM) of --tls-cert")
+	fs.StringVar(&c.DebugListen, "debug-listen", c.DebugListen, "serve Go's profiling endpoints (/debug/pprof/, unauthenticated: use a loopback address) on this address (host:port)")
 	fs.StringVar(&c.TLSHostnames, "tls-hostnames", c.TLSHostnames, "extra host names or IPs for the self-signed certificate (comma-separated)")
 	fs.StringVar(&c.BucketRoot, "bucket-root", c.BucketRoot, "directory whose subdirectories are the buckets trails deliver to (default <data-dir>/buckets; unused with --s3-endpoint)")
 	fs.StringVar(&c.S3Endpoint, "s3-endpoint", c.S3Endpoint, "deliver trails to this S3-compatible endpoint instead of --bucket-root (\"aws\": Amazon S3)")
@@ -171,6 +175,11 @@ func (c *Config) Validate() error {
 	if c.TLSListen != "" {
 		if _, _, err := net.SplitHostPort(c.TLSListen); err != nil {
 			return fmt.Errorf("tls-listen: %w", err)
+		}
+	}
+	if c.DebugListen != "" {
+		if _, _, err := net.SplitHostPort(c.DebugListen); err != nil {
+			return fmt.Errorf("debug-listen: %w", err)
 		}
 	}
 	if (c.S3AccessKeyID == "") != (c.S3SecretAccessKey == "") {

@@ -51,6 +51,8 @@ func TestConfig_Validate(t *testing.T) {
 		{"zero interval", func(c *Config) { c.DeliveryInterval = 0 }, false},
 		{"bad level", func(c *Config) { c.LogLevel = "loud" }, false},
 		{"tiny body cap", func(c *Config) { c.MaxBodyBytes = 10 }, false},
+		{"bad debug listen", func(c *Config) { c.DebugListen = "6060" }, false},
+		{"debug listen", func(c *Config) { c.DebugListen = "127.0.0.1:6060" }, true},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -74,9 +74,11 @@ type Server struct {
 	Account string
 	Addr    string
 	TLSAddr string
-	tlsSrc  string
-	credSrc string
-	logger  *slog.Logger
+	// DebugAddr is where /debug/pprof/ is served (--debug-listen), if anywhere.
+	DebugAddr string
+	tlsSrc    string
+	credSrc   string
+	logger    *slog.Logger
 
 	log      *eventlog.Log
 	index    *history.Index
@@ -88,6 +90,7 @@ type Server struct {
 	activity gateway.Activity
 	http     *http.Server
 	https    *http.Server
+	debug    *http.Server
 	ready    atomic.Bool
 	cancel   context.CancelFunc
 	wg       sync.WaitGroup
@@ -218,6 +221,16 @@ func OpenServer(ctx context.Context, cfg Config, logger *slog.Logger) (*Server, 
 			}
 		}()
 	}
+	if cfg.DebugListen != "" {
+		if err := s.serveDebug(cfg.DebugListen); err != nil {
+			s.http.Close()
+			if s.https != nil {
+				s.https.Close()
+			}
+			cancel()
+			return nil, err
+		}
+	}
 	ok = true
 	return s, nil
 }
@@ -295,6 +308,9 @@ func (s *Server) Close(ctx context.Context) error {
 		if terr := s.https.Shutdown(ctx); terr != nil && err == nil {
 			err = terr
 		}
+	}
+	if s.debug != nil {
+		s.debug.Close()
 	}
 	s.serveWG.Wait()
 	s.cancel()
