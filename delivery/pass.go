@@ -169,17 +169,11 @@ func (s *Scheduler) build(ctx context.Context, jobs []*Job) ([][]LogFile, error)
 	return files, nil
 }
 
-// uploadShare is the part of a job's CPU share (see share) its uploads may take.
-// The files were mostly written while the window was open (see prebuild), so
-// storing them is what is left when it closes; with no hurry (files are due
-// within minutes) it is spread thin, so that API calls rarely meet it.
-const uploadShare = 1.0 / 3
-
 // deliver stores a job's files; when all are stored the job is done.
 func (s *Scheduler) deliver(ctx context.Context, j *Job, files []LogFile) {
 	t := &j.Trail
 	var keys []string
-	pace := newPacer(s.share([]*Job{j})*uploadShare, s.cfg.Activity)
+	pace := newPacer(s.share([]*Job{j}), s.cfg.Activity)
 	for _, f := range files {
 		if err := s.put(ctx, t.S3BucketName, f, pace); err != nil {
 			if ctx.Err() != nil {
