@@ -3,6 +3,7 @@ package eventlog
 import (
 	"encoding/json"
 	"strconv"
+	"unicode/utf8"
 
 	"github.com/cairnhq/cairn"
 )
@@ -118,22 +119,27 @@ func (p *metaParser) eat(c byte) bool {
 	return false
 }
 
-// str reads a string without escapes.
+// str reads a string without escapes, in valid UTF-8 (encoding/json replaces
+// invalid bytes with U+FFFD; such strings take its path).
 func (p *metaParser) str() (string, bool) {
 	if !p.eat('"') {
 		return "", false
 	}
-	start := p.i
+	start, ascii := p.i, true
 	for p.i < len(p.s) {
 		c := p.s[p.i]
 		if c == '"' {
 			v := p.s[start:p.i]
 			p.i++
+			if !ascii && !utf8.ValidString(v) {
+				return "", false
+			}
 			return v, true
 		}
 		if c == '\\' || c < 0x20 {
 			return "", false
 		}
+		ascii = ascii && c < utf8.RuneSelf
 		p.i++
 	}
 	return "", false
