@@ -182,10 +182,19 @@ func OpenServer(ctx context.Context, cfg Config, logger *slog.Logger) (*Server, 
 		return nil
 	}
 
+	// abandon stops what was started to serve before a later step failed.
+	abandon := func(err error) (*Server, error) {
+		for _, hs := range []*http.Server{s.http, s.https, s.debug} {
+			if hs != nil {
+				hs.Close()
+			}
+		}
+		cancel()
+		return nil, err
+	}
 	ln, err := net.Listen("tcp", cfg.Listen)
 	if err != nil {
-		cancel()
-		return nil, fmt.Errorf("listen: %w", err)
+		return abandon(fmt.Errorf("listen: %w", err))
 	}
 	s.Addr = ln.Addr().String()
 	s.http = &http.Server{Handler: gw, ReadHeaderTimeout: 10 * time.Second, IdleTimeout: 120 * time.Second,
@@ -200,15 +209,11 @@ func OpenServer(ctx context.Context, cfg Config, logger *slog.Logger) (*Server, 
 	if cfg.TLSListen != "" {
 		tc, src, err := tlsConfig(&cfg)
 		if err != nil {
-			s.http.Close()
-			cancel()
-			return nil, err
+			return abandon(err)
 		}
 		tln, err := net.Listen("tcp", cfg.TLSListen)
 		if err != nil {
-			s.http.Close()
-			cancel()
-			return nil, fmt.Errorf("tls listen: %w", err)
+			return abandon(fmt.Errorf("tls listen: %w", err))
 		}
 		s.TLSAddr, s.tlsSrc = tln.Addr().String(), src
 		s.https = &http.Server{Handler: gw, TLSConfig: tc, ReadHeaderTimeout: 10 * time.Second, IdleTimeout: 120 * time.Second,
@@ -223,12 +228,7 @@ func OpenServer(ctx context.Context, cfg Config, logger *slog.Logger) (*Server, 
 	}
 	if cfg.DebugListen != "" {
 		if err := s.serveDebug(cfg.DebugListen); err != nil {
-			s.http.Close()
-			if s.https != nil {
-				s.https.Close()
-			}
-			cancel()
-			return nil, err
+			return abandon(err)
 		}
 	}
 	ok = true
