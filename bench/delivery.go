@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"io"
 	"log"
+	"math"
 	"math/rand/v2"
 	"net/http"
 	"os"
@@ -50,58 +51,94 @@ var dlMix = []struct {
 
 // DeliveryResults are the figures of the delivery suite.
 type DeliveryResults struct {
-	Interval     time.Duration
-	GW           string // versitygw binary and version
-	GWSidecar    bool   // metadata in a sidecar dir (no user xattrs)
-	LoadBefore   string // /proc/loadavg 1/5/15 when the suite began
-	LoadDuring   []float64
-	IdleRuns     []Summary // GetTrail c=1, before the ingest
-	Idle         Summary   // median of IdleRuns
+	Interval   time.Duration
+	GW         string // versitygw binary and version
+	GWSidecar  bool   // metadata in a sidecar dir (no user xattrs)
+	LoadBefore string // /proc/loadavg 1/5/15 when the suite began
+	LoadDuring []float64
+	IdleRuns   []Summary // GetTrail c=1, before the ingest
+	Idle       Summary   // median of IdleRuns
+	// Ingest is every pulse together: calls, errors, the pulses' summed time, and the
+	// latency of every call.
 	Ingest       LoadResult
 	IngestMix    map[string]int64
 	RegionCounts [3]int64
 	Truncated    bool // stopped by -max-ingest
 
-	SeqStart, SeqEnd uint64 // log position after StartLogging / when the ingest ended
-	Boundary         time.Time
-	IngestEnd        time.Time
-	WaitToBoundary   time.Duration // ingest end → boundary
-	PlannedAfter     time.Duration // boundary → final window seen planned
-	DoneAfter        time.Duration // boundary → every ingested event delivered (THE figure)
-	Done             bool
-	Final            DeliveryWindow // the window holding the last ingested events
-	FinalServerCPU   time.Duration  // during boundary → done
-	FinalGWCPU       time.Duration
-	FinalClientCPU   time.Duration
+	SeqStart, SeqEnd uint64 // log position after StartLogging / when the last pulse ended
+	// Lead is how long before a window closes each pulse of the ingest ends.
+	Lead   time.Duration
+	Pulses []dlPulse
 
-	During Summary // GetTrail c=1 between the boundary and done (no ingest)
-	Quiet  Summary // GetTrail c=1 after the ingest's files were written, before the boundary
-	// CatchUp: GetTrail c=1 after the ingest while the open window's files were still
-	// being written up to the ingest's last event (CatchUpDur after the ingest ended);
-	// After: CatchUp and During together, all delivery work on the ingest's events
-	// after it ended.
-	CatchUp     Summary
-	CatchUpDur  time.Duration
-	CatchUpDone bool
-	After       Summary
+	// Pooled over every pulse. CatchUp: after a pulse, while the open window's files
+	// were still being written up to its last event; During: from the boundary until
+	// the window holding the pulse's last events was delivered; After: CatchUp and
+	// During together, all delivery work on a pulse's events after it ended; Quiet:
+	// the idle around them (after the catch-up until the boundary, and after the
+	// delivery): the same minutes and heap, no window being delivered.
+	CatchUp, During, After, Quiet Summary
 	// AfterVsQuiet and DuringVsQuiet set After's and During's p99 against the p99s
-	// of stretches of as many calls of Quiet, which is measured in the same minute
-	// (the idle runs are minutes earlier, and this machine's noise drifts).
+	// of stretches of as many calls of Quiet (the idle runs are minutes earlier, and
+	// this machine's noise drifts).
 	AfterVsQuiet, DuringVsQuiet StretchCompare
-	QuietAfter                  Summary // GetTrail c=1 after the last window was delivered
-	QuietGC                     gcDelta // the server's garbage collector over the Quiet probe
-	DuringGC                    gcDelta // … and over the During probe
-	IngestPass                  Summary // GetTrail c=1 probe during the ingest while a delivery pass ran
-	IngestNoPass                Summary // … and while none ran
-	Whole                       Summary // every probe sample from ingest start to done
+	IngestPass                  Summary // GetTrail c=1 probe during the pulses while a delivery job was pending
+	IngestNoPass                Summary // … and while none was
+	Whole                       Summary // every probe sample from the first pulse to the last delivery
 	ProbePause                  time.Duration
 	RSSStart                    int64 // at the start of the ingest
-	RSSPeak                     int64 // peak from the start of the ingest to done
-	RSSIngestEnd                int64
+	RSSPeak                     int64 // peak from the start of the ingest to the last pulse's delivery
+	RSSIngestEnd                int64 // when the last pulse ended
 	RSSEnd                      int64
 	Windows                     []DeliveryWindow
 	FailuresTotal               float64 // cairn_delivery_failures_total at the end
 	Verify                      DeliveryVerify
+}
+
+// dlPulse is one pulse of the delivery suite's ingest and the delivery of the window
+// holding its last events.
+type dlPulse struct {
+	Ingest         LoadResult
+	SeqEnd         uint64 // log position when the pulse ended
+	IngestEnd      time.Time
+	Boundary       time.Time     // when the window holding its last events closed
+	WaitToBoundary time.Duration // pulse end → boundary
+	PlannedAfter   time.Duration // boundary → window seen planned
+	DoneAfter      time.Duration // boundary → every event of the pulse delivered (THE figure)
+	Done           bool
+	Window         DeliveryWindow // the window holding the pulse's last events
+	CatchUpDur     time.Duration  // pulse end → its files written up to its last event
+	CatchUpDone    bool
+	// The probe around this pulse's delivery (as the pooled figures of
+	// DeliveryResults); QuietBefore and QuietAfter make up Quiet.
+	CatchUp, During, After, QuietBefore, QuietAfter, Quiet Summary
+	AfterVsQuiet                                           StretchCompare // against this pulse's own Quiet
+	QuietGC, DuringGC                                      gcDelta
+	ServerCPU, GWCPU, ClientCPU                            time.Duration // boundary → delivered
+	// … and from the pulse's end to the boundary (QuietGC's span: catch-up and idle)
+	QuietServerCPU, QuietGWCPU, QuietClientCPU time.Duration
+	Slow                                       string // probe calls slower than the idle p99, per 100 ms after the boundary
+}
+
+// worst is the pulse whose window took longest to deliver (one not delivered first).
+func (r *DeliveryResults) worst() *dlPulse {
+	var w *dlPulse
+	for i := range r.Pulses {
+		p := &r.Pulses[i]
+		if w == nil || (w.Done && !p.Done) || (w.Done == p.Done && p.DoneAfter > w.DoneAfter) {
+			w = p
+		}
+	}
+	return w
+}
+
+// allDone reports whether every pulse's window was delivered within the target.
+func (r *DeliveryResults) allDone() bool {
+	for _, p := range r.Pulses {
+		if !p.Done || p.DoneAfter > dlTargetDone {
+			return false
+		}
+	}
+	return len(r.Pulses) > 0
 }
 
 // gcDelta is the server's garbage collection over a stretch of time, from the go_*
@@ -422,17 +459,39 @@ const (
 
 // prober makes sequential GetTrail calls (c=1) and files their latency by class.
 type prober struct {
-	mode   atomic.Int32
 	ack    chan int32 // the mode the loop has switched to
 	set    chan int32
-	lat    [probeClasses]*Latencies
 	errs   int
 	first  string
 	exited chan struct{}
 	once   sync.Once
+
+	mu  sync.Mutex
+	lat probeLats
 	// final holds when each call of the final window's probe ended, and its latency
 	// (to see when in the delivery the slow calls fall).
 	final []probeCall
+}
+
+// probeLats are the probe's samples by class, in the order they were taken.
+type probeLats [probeClasses]*Latencies
+
+func newProbeLats() probeLats {
+	var l probeLats
+	for i := range l {
+		l[i] = &Latencies{}
+	}
+	return l
+}
+
+// Take returns the samples taken so far, and when the final-window calls ended, and
+// starts afresh.
+func (pr *prober) Take() (probeLats, []probeCall) {
+	pr.mu.Lock()
+	defer pr.mu.Unlock()
+	l, f := pr.lat, pr.final
+	pr.lat, pr.final = newProbeLats(), nil
+	return l, f
 }
 
 type probeCall struct {
@@ -442,11 +501,11 @@ type probeCall struct {
 
 // slowCalls logs, per 100 ms after start, how many of the final window's probe calls
 // took longer than limit.
-func (pr *prober) slowCalls(start time.Time, limit time.Duration) string {
+func slowCalls(final []probeCall, start time.Time, limit time.Duration) string {
 	var b strings.Builder
 	counts := map[int]int{}
 	last := -1
-	for _, c := range pr.final {
+	for _, c := range final {
 		i := int(c.end.Sub(start) / (100 * time.Millisecond))
 		if c.lat > limit {
 			counts[i]++
@@ -460,10 +519,7 @@ func (pr *prober) slowCalls(start time.Time, limit time.Duration) string {
 }
 
 func (b *Bench) startProber(ctx context.Context, reqs *reqLog, poller *dlPoller, pause time.Duration) *prober {
-	pr := &prober{ack: make(chan int32), set: make(chan int32), exited: make(chan struct{})}
-	for i := range pr.lat {
-		pr.lat[i] = &Latencies{}
-	}
+	pr := &prober{ack: make(chan int32), set: make(chan int32), exited: make(chan struct{}), lat: newProbeLats()}
 	root := &User{Name: "root", Creds: b.srv.Root}
 	body := fmt.Appendf(nil, `{"Name":%q}`, dlTrail)
 	go func() {
@@ -526,10 +582,12 @@ func (b *Bench) startProber(ctx context.Context, reqs *reqLog, poller *dlPoller,
 			case probeQuietAfterMode:
 				class = probeQuietAfter
 			}
+			pr.mu.Lock()
 			pr.lat[class].Add(resp.Latency)
 			if class == probeFinal {
 				pr.final = append(pr.final, probeCall{time.Now(), resp.Latency})
 			}
+			pr.mu.Unlock()
 			if mode == probePaced {
 				time.Sleep(pause)
 			}
@@ -679,7 +737,10 @@ func (b *Bench) Delivery(ctx context.Context) error {
 	}
 	r.Idle = MedianSummary(r.IdleRuns)
 
-	// Ingest, with delivery running in the background.
+	// The ingest, in pulses: each ends r.Lead before a window closes, so that the
+	// window holding its last events is delivered with only the probe calling, and
+	// the probe measures the idle before and after it in the same minute. Delivery
+	// runs in the background as the server schedules it.
 	var counts [8]atomic.Int64
 	var regionCounts [3]atomic.Int64
 	step := b.dlStep(reqs, &counts, &regionCounts, ct.TrailARN)
@@ -700,27 +761,34 @@ func (b *Bench) Delivery(ctx context.Context) error {
 			rss.Stop()
 		}
 	}()
-	pr.Set(probePaced)
+	r.Lead = min(10*time.Second, iv/4)
 	ictx, cancel := context.WithTimeout(ctx, b.o.MaxIngest)
 	defer cancel()
-	var last int64
-	var lastT time.Duration
-	log.Printf("delivery: ingesting %d events at c=%d (+ a c=1 GetTrail probe every %s)", b.o.Events, b.o.Concurrency, r.ProbePause)
-	r.Ingest = RunLoad(ictx, b.srv, LoadSpec{Name: "delivery ingest", Workers: b.o.Concurrency, Total: int64(b.o.Events),
-		Tick: func(calls int64, el time.Duration) {
-			if el-lastT < 10*time.Second && calls < int64(b.o.Events) {
-				return
-			}
-			s := poller.Last()
-			log.Printf("delivery ingest: %d/%d events, %.0f/s (last %.0fs: %.0f/s), RSS %s; delivered %.0f records in %.0f files, planned to %.0f, %.0f unplanned, %.0f jobs pending",
-				calls, b.o.Events, float64(calls)/el.Seconds(), (el - lastT).Seconds(), float64(calls-last)/(el-lastT).Seconds(),
-				fmtBytes(rss.Current()), s.records, s.files, s.planned, s.unplanned, s.pending)
-			last, lastT = calls, el
-		}}, step)
-	pr.Set(probePaused)
-	r.IngestEnd = time.Now()
+	log.Printf("delivery: ingesting %d events at c=%d in pulses, each ending %s before a window closes (+ a c=1 GetTrail probe every %s)",
+		b.o.Events, b.o.Concurrency, r.Lead, r.ProbePause)
+	ingestLat := &Latencies{}
+	var pooled dlPooled
+	for r.Ingest.Calls < int64(b.o.Events) && ictx.Err() == nil {
+		p, err := b.dlPulse(ctx, ictx, r, step, pr, poller, rss, ingestLat, &pooled)
+		r.Pulses = append(r.Pulses, p)
+		if err != nil {
+			return err
+		}
+		if !p.Done {
+			break
+		}
+	}
+	if len(r.Pulses) == 0 {
+		return errors.New("delivery ingest: no pulse ran")
+	}
 	r.Truncated = r.Ingest.Calls < int64(b.o.Events)
-	r.RSSIngestEnd = rss.Current()
+	r.Ingest.Lat = ingestLat.Summary()
+	r.SeqEnd = r.Pulses[len(r.Pulses)-1].SeqEnd
+	r.RSSPeak, _ = rss.Stop()
+	rssStopped = true
+	r.RSSEnd = rss.Current()
+	stopLoad()
+	stopLoad = nil
 	r.IngestMix = map[string]int64{}
 	for i, m := range dlMix {
 		r.IngestMix[m.op] = counts[i].Load()
@@ -728,120 +796,18 @@ func (b *Bench) Delivery(ctx context.Context) error {
 	for i := range regionCounts {
 		r.RegionCounts[i] = regionCounts[i].Load()
 	}
-	// A window that closes within a moment of the end of the ingest may or may not
-	// hold its last events, depending on when the server read the log position:
-	// read it once that plan has settled.
-	near := r.IngestEnd.Round(iv)
-	if d := r.IngestEnd.Sub(near); d > -2*time.Second && d < 2*time.Second {
-		sleepCtx(ctx, time.Until(near.Add(time.Second)))
-	}
-	mEnd, err := b.srv.Metrics()
-	if err != nil {
-		return err
-	}
-	r.SeqEnd = uint64(mEnd["cairn_delivery_planned_seq"] + mEnd["cairn_delivery_unplanned_events"])
-	log.Printf("delivery ingest: %d events in %s = %.0f/s, %s, errors %d; log position %d",
-		r.Ingest.Calls, r.Ingest.Elapsed.Round(time.Millisecond), r.Ingest.Rate(), fmtSummary(r.Ingest.Lat), r.Ingest.Errors, r.SeqEnd)
-	if r.Ingest.Errors > r.Ingest.Calls/1000 {
-		return fmt.Errorf("delivery ingest: %d errors, first: %s", r.Ingest.Errors, r.Ingest.FirstError)
-	}
-
-	// The window that holds the last events closes at the next boundary (or closed at
-	// the last one, if it was planned before the harness read the position).
-	r.Boundary = r.IngestEnd.Truncate(iv).Add(iv)
-	if mEnd["cairn_delivery_unplanned_events"] == 0 {
-		r.Boundary = time.Now().Truncate(iv)
-	}
-	r.WaitToBoundary = r.Boundary.Sub(r.IngestEnd)
-	poller.WatchBuilt(r.SeqEnd)
-	target := poller.Target(r.SeqEnd, float64(r.SeqEnd-r.SeqStart))
-	log.Printf("delivery: the last window closes at %s (in %s); waiting", r.Boundary.Format("15:04:05"), r.WaitToBoundary.Round(time.Millisecond))
-	var perf *Perf
-	if d := time.Until(r.Boundary); d > 0 {
-		// Idle after the ingest: the heap as large as while the last window is
-		// delivered, but no window being delivered (the fair baseline for delivery's
-		// effect). The probe runs on to the boundary: a probe resumed after a pause
-		// starts with slow calls of its own.
-		t0, m0 := gcSnap(b.srv)
-		pr.Set(probeQuietMode)
-		sleepCtx(ctx, d-time.Second)
-		perf = b.StartPerf("delivery", b.srv.Pid())
-		sleepCtx(ctx, time.Until(r.Boundary))
-		r.QuietGC = gcSince(t0, m0, b.srv)
-	}
-	cpu0, gw0, self0 := b.srv.CPU(), b.vgw.CPU(), selfCPU()
-	gt0, gm0 := gcSnap(b.srv)
-	pr.Set(probeFlat)
-	wait := time.NewTimer(b.o.DeliveryWait)
-	select {
-	case <-target.reached:
-		r.Done = true
-	case <-wait.C:
-	case <-ctx.Done():
-	}
-	wait.Stop()
-	pr.Set(probeQuietAfterMode)
-	r.DuringGC = gcSince(gt0, gm0, b.srv)
-	perf.Stop()
-	end := time.Now()
-	r.FinalServerCPU, r.FinalGWCPU, r.FinalClientCPU = b.srv.CPU()-cpu0, b.vgw.CPU()-gw0, selfCPU()-self0
-	r.RSSPeak, _ = rss.Stop()
-	rssStopped = true
-	r.RSSEnd = rss.Current()
-	stopLoad()
-	stopLoad = nil
-	if r.Done {
-		r.DoneAfter = target.at.Sub(r.Boundary)
-	} else {
-		r.DoneAfter = end.Sub(r.Boundary)
-	}
-	// Idle after the delivery: at least 10 s (twice the delivery, if longer), ending
-	// 3 s before the next window closes; with the idle before the boundary it is the
-	// same-minute baseline.
-	post := max(10*time.Second, 2*end.Sub(r.Boundary))
-	post = min(post, time.Until(r.Boundary.Add(iv))-3*time.Second)
-	if r.Done {
-		sleepCtx(ctx, post-time.Since(end))
-	}
-	pr.Set(probePaused)
-	if w, ok := poller.WindowOf(r.SeqEnd); ok {
-		r.Final = w
-		r.PlannedAfter = w.Seen.Sub(r.Boundary)
-		if r.Done && !w.Done {
-			// Closed by the records fallback: end it where the target was reached.
-			r.Final.Done, r.Final.Dur = true, target.at.Sub(w.Seen)
-		}
-	}
-	after := &Latencies{}
-	after.Merge(pr.lat[probeCatchUp], pr.lat[probeFinal])
-	r.After = after.Summary()
-	r.During = pr.lat[probeFinal].Summary()
-	// Against stretches of as many calls of the idle-after-ingest baseline (before
-	// Summary sorts its samples).
-	quiet := &Latencies{}
-	quiet.Merge(pr.lat[probeQuiet], pr.lat[probeQuietAfter])
-	r.AfterVsQuiet = CompareStretches(r.After.P99, r.After.N, quiet)
-	r.DuringVsQuiet = CompareStretches(r.During.P99, r.During.N, quiet)
-	r.QuietAfter = pr.lat[probeQuietAfter].Summary()
-	r.Quiet = pr.lat[probeQuiet].Summary()
-	r.CatchUp = pr.lat[probeCatchUp].Summary()
-	if at, ok := poller.Built(); ok {
-		r.CatchUpDur, r.CatchUpDone = at.Sub(r.IngestEnd), true
-	}
-	r.IngestPass = pr.lat[probeIngestPass].Summary()
-	r.IngestNoPass = pr.lat[probeIngestNoPass].Summary()
-	all := &Latencies{}
-	all.Merge(pr.lat[:]...)
-	r.Whole = all.Summary()
-	log.Printf("delivery: last window (events %d-%d) planned %s after the boundary, delivered %s after it (%v); %d records in %s = %.0f records/s",
-		r.Final.FirstSeq, r.Final.LastSeq, fmtDur(r.PlannedAfter), fmtDur(r.DoneAfter), r.Done, r.Final.Records, fmtDur(r.Final.Dur), r.Final.Rate())
-	log.Printf("delivery: GetTrail c=1 idle %s; while the last window is delivered %s; RSS start %s peak %s (+%s)",
-		fmtSummary(r.Idle), fmtSummary(r.During), fmtBytes(r.RSSStart), fmtBytes(r.RSSPeak), fmtBytes(r.RSSPeak-r.RSSStart))
+	// Against stretches of as many calls of the idle around them (before Summary
+	// sorts the samples).
+	r.AfterVsQuiet = CompareStretches(pooled.after.P99(), pooled.after.Len(), &pooled.quiet)
+	r.DuringVsQuiet = CompareStretches(pooled.during.P99(), pooled.during.Len(), &pooled.quiet)
+	r.CatchUp, r.During, r.After, r.Quiet = pooled.catchUp.Summary(), pooled.during.Summary(), pooled.after.Summary(), pooled.quiet.Summary()
+	r.IngestPass, r.IngestNoPass, r.Whole = pooled.ingestPass.Summary(), pooled.ingestNoPass.Summary(), pooled.whole.Summary()
+	w := r.worst()
+	log.Printf("delivery: %d pulses; slowest window delivered %s after it closed (%v); GetTrail c=1 idle %s; catch-up + delivery, all pulses %s; the idle around them %s; RSS start %s peak %s (+%s)",
+		len(r.Pulses), fmtDur(w.DoneAfter), w.Done, fmtSummary(r.Idle), fmtSummary(r.After), fmtSummary(r.Quiet), fmtBytes(r.RSSStart), fmtBytes(r.RSSPeak), fmtBytes(r.RSSPeak-r.RSSStart))
 	if pr.errs > 0 {
 		log.Printf("delivery: %d GetTrail probe errors, first: %s", pr.errs, pr.first)
 	}
-	log.Printf("delivery: probe calls slower than the idle p99 while the last window was delivered, per 100 ms after the boundary:%s", pr.slowCalls(r.Boundary, r.Idle.P99))
-
 	pr.Close()
 
 	// Let the rest (the probe's own calls) be delivered too, then read everything back.
@@ -852,7 +818,7 @@ func (b *Bench) Delivery(ctx context.Context) error {
 	seqLast := uint64(mLast["cairn_delivery_planned_seq"] + mLast["cairn_delivery_unplanned_events"])
 	rest := poller.Target(seqLast, float64(seqLast-r.SeqStart))
 	log.Printf("delivery: waiting for the probe's events (up to log position %d) to be delivered at the next boundary", seqLast)
-	wait = time.NewTimer(iv + b.o.DeliveryWait)
+	wait := time.NewTimer(iv + b.o.DeliveryWait)
 	restDone := false
 	select {
 	case <-rest.reached:
@@ -881,8 +847,10 @@ func (b *Bench) Delivery(ctx context.Context) error {
 		v.Objects, fmtBytes(v.Bytes), v.Records, v.MetricRecords, v.RecordedDelta, v.StartLoggingIncluded, v.BadKeys, v.Mismatch, v.DupEventIDs, v.Issued, v.Missing, v.Duplicated, v.Extra, v.Elapsed.Round(time.Millisecond))
 
 	var problems []string
-	if !r.Done {
-		problems = append(problems, fmt.Sprintf("the last window was not delivered within %s after it closed", b.o.DeliveryWait))
+	for i, pl := range r.Pulses {
+		if !pl.Done {
+			problems = append(problems, fmt.Sprintf("the window holding pulse %d's last events was not delivered within %s after it closed", i+1, b.o.DeliveryWait))
+		}
 	}
 	if !v.OK() {
 		p := "delivered records do not match the events recorded (see the report)"
@@ -895,6 +863,167 @@ func (b *Bench) Delivery(ctx context.Context) error {
 		return errors.New(strings.Join(problems, "; "))
 	}
 	return nil
+}
+
+// dlPooled collects the probe's samples of every pulse, in the order taken.
+type dlPooled struct {
+	catchUp, during, after, quiet, ingestPass, ingestNoPass, whole Latencies
+}
+
+// dlPulse runs the next pulse of the delivery suite's ingest (in ictx), then probes
+// the delivery of the window holding its last events and the idle around it. It adds
+// the pulse's calls to r.Ingest and its probe samples to pooled.
+func (b *Bench) dlPulse(ctx, ictx context.Context, r *DeliveryResults, step Step, pr *prober, poller *dlPoller, rss *RSSSampler,
+	ingestLat *Latencies, pooled *dlPooled) (dlPulse, error) {
+	var p dlPulse
+	iv := b.o.DeliveryInterval
+	n := len(r.Pulses) + 1
+	// The pulse ends r.Lead before the first window close that leaves it at least
+	// r.Lead of ingest.
+	now := time.Now()
+	boundary := now.Truncate(iv).Add(iv)
+	for boundary.Sub(now) < 2*r.Lead {
+		boundary = boundary.Add(iv)
+	}
+	var lastCalls int64
+	var lastT time.Duration
+	pr.Set(probePaced)
+	p.Ingest = RunLoad(ictx, b.srv, LoadSpec{Name: fmt.Sprintf("delivery ingest, pulse %d", n), Workers: b.o.Concurrency,
+		Total: int64(b.o.Events) - r.Ingest.Calls, Until: boundary.Add(-r.Lead), Keep: ingestLat,
+		Tick: func(calls int64, el time.Duration) {
+			if el-lastT < 10*time.Second {
+				return
+			}
+			s := poller.Last()
+			log.Printf("delivery ingest, pulse %d: %d events, %.0f/s (last %.0fs: %.0f/s), RSS %s; delivered %.0f records in %.0f files, planned to %.0f, %.0f unplanned, %.0f jobs pending",
+				n, calls, float64(calls)/el.Seconds(), (el - lastT).Seconds(), float64(calls-lastCalls)/(el-lastT).Seconds(),
+				fmtBytes(rss.Current()), s.records, s.files, s.planned, s.unplanned, s.pending)
+			lastCalls, lastT = calls, el
+		}}, step)
+	// Straight on into the idle after the pulse (a probe resumed after a pause starts
+	// with slow calls of its own). Its calls count as catch-up until a poll sees the
+	// files written up to the pulse's last event, which is not known yet.
+	poller.WatchBuilt(math.MaxUint64)
+	pr.Set(probeQuietMode)
+	p.IngestEnd = time.Now()
+	r.RSSIngestEnd = rss.Current()
+	in := &r.Ingest
+	in.Calls, in.Errors, in.Elapsed = in.Calls+p.Ingest.Calls, in.Errors+p.Ingest.Errors, in.Elapsed+p.Ingest.Elapsed
+	in.ClientCPU, in.ServerCPU = in.ClientCPU+p.Ingest.ClientCPU, in.ServerCPU+p.Ingest.ServerCPU
+	if in.FirstError == "" {
+		in.FirstError = p.Ingest.FirstError
+	}
+	if p.Ingest.Errors > p.Ingest.Calls/1000 {
+		return p, fmt.Errorf("delivery ingest, pulse %d: %d errors, first: %s", n, p.Ingest.Errors, p.Ingest.FirstError)
+	}
+	last := in.Calls >= int64(b.o.Events) || ictx.Err() != nil
+	// A window that closes within a moment of the end of the pulse may or may not
+	// hold its last events, depending on when the server read the log position:
+	// read it once that plan has settled.
+	near := p.IngestEnd.Round(iv)
+	if d := p.IngestEnd.Sub(near); d > -2*time.Second && d < 2*time.Second {
+		sleepCtx(ctx, time.Until(near.Add(time.Second)))
+	}
+	mEnd, err := b.srv.Metrics()
+	if err != nil {
+		return p, err
+	}
+	p.SeqEnd = uint64(mEnd["cairn_delivery_planned_seq"] + mEnd["cairn_delivery_unplanned_events"])
+	log.Printf("delivery ingest, pulse %d: %d events in %s = %.0f/s, %s, errors %d; log position %d",
+		n, p.Ingest.Calls, p.Ingest.Elapsed.Round(time.Millisecond), p.Ingest.Rate(), fmtSummary(p.Ingest.Lat), p.Ingest.Errors, p.SeqEnd)
+
+	// The window that holds the pulse's last events closes at the next boundary (or
+	// closed at the last one, if it was planned before the harness read the position).
+	p.Boundary = p.IngestEnd.Truncate(iv).Add(iv)
+	if mEnd["cairn_delivery_unplanned_events"] == 0 {
+		p.Boundary = time.Now().Truncate(iv)
+	}
+	p.WaitToBoundary = p.Boundary.Sub(p.IngestEnd)
+	poller.WatchBuilt(p.SeqEnd)
+	target := poller.Target(p.SeqEnd, float64(p.SeqEnd-r.SeqStart))
+	log.Printf("delivery: the window holding pulse %d's last events closes at %s (in %s); waiting", n, p.Boundary.Format("15:04:05"), p.WaitToBoundary.Round(time.Millisecond))
+	var perf *Perf
+	if d := time.Until(p.Boundary); d > 0 {
+		// Idle after the pulse: the heap as large as while its window is delivered,
+		// but no window being delivered (the fair baseline for delivery's effect).
+		t0, m0 := gcSnap(b.srv)
+		qcpu0, qgw0, qself0 := b.srv.CPU(), b.vgw.CPU(), selfCPU()
+		if last {
+			sleepCtx(ctx, d-time.Second)
+			perf = b.StartPerf("delivery", b.srv.Pid())
+		}
+		sleepCtx(ctx, time.Until(p.Boundary))
+		p.QuietGC = gcSince(t0, m0, b.srv)
+		p.QuietServerCPU, p.QuietGWCPU, p.QuietClientCPU = b.srv.CPU()-qcpu0, b.vgw.CPU()-qgw0, selfCPU()-qself0
+	}
+	cpu0, gw0, self0 := b.srv.CPU(), b.vgw.CPU(), selfCPU()
+	gt0, gm0 := gcSnap(b.srv)
+	pr.Set(probeFlat)
+	wait := time.NewTimer(b.o.DeliveryWait)
+	select {
+	case <-target.reached:
+		p.Done = true
+	case <-wait.C:
+	case <-ctx.Done():
+	}
+	wait.Stop()
+	pr.Set(probeQuietAfterMode)
+	p.DuringGC = gcSince(gt0, gm0, b.srv)
+	perf.Stop()
+	end := time.Now()
+	p.ServerCPU, p.GWCPU, p.ClientCPU = b.srv.CPU()-cpu0, b.vgw.CPU()-gw0, selfCPU()-self0
+	if p.Done {
+		p.DoneAfter = target.at.Sub(p.Boundary)
+	} else {
+		p.DoneAfter = end.Sub(p.Boundary)
+	}
+	// Idle after the delivery: twice the delivery, and at least min(5 s, interval/8)
+	// (10 s after the last pulse), ending 3 s before the next window closes; with the
+	// idle before the boundary it is the same-minute baseline. (Short: every probe
+	// call is an event too, and the RSS target is for the ingest's million.)
+	post := max(min(5*time.Second, iv/8), 2*end.Sub(p.Boundary))
+	if last {
+		post = max(10*time.Second, 2*end.Sub(p.Boundary))
+	}
+	post = min(post, time.Until(p.Boundary.Add(iv))-3*time.Second)
+	if p.Done {
+		sleepCtx(ctx, post-time.Since(end))
+	}
+	pr.Set(probePaused)
+	lats, final := pr.Take()
+	if w, ok := poller.WindowOf(p.SeqEnd); ok {
+		p.Window = w
+		p.PlannedAfter = w.Seen.Sub(p.Boundary)
+		if p.Done && !w.Done {
+			// Closed by the records fallback: end it where the target was reached.
+			p.Window.Done, p.Window.Dur = true, target.at.Sub(w.Seen)
+		}
+	}
+	if at, ok := poller.Built(); ok {
+		p.CatchUpDur, p.CatchUpDone = at.Sub(p.IngestEnd), true
+	}
+	p.Slow = slowCalls(final, p.Boundary, r.Idle.P99)
+
+	// Pool the samples (in the order taken, before Summary sorts them), then the
+	// pulse's own figures.
+	after, quiet := &Latencies{}, &Latencies{}
+	after.Merge(lats[probeCatchUp], lats[probeFinal])
+	quiet.Merge(lats[probeQuiet], lats[probeQuietAfter])
+	pooled.catchUp.Merge(lats[probeCatchUp])
+	pooled.during.Merge(lats[probeFinal])
+	pooled.after.Merge(after)
+	pooled.quiet.Merge(quiet)
+	pooled.ingestPass.Merge(lats[probeIngestPass])
+	pooled.ingestNoPass.Merge(lats[probeIngestNoPass])
+	pooled.whole.Merge(lats[:]...)
+	p.AfterVsQuiet = CompareStretches(after.P99(), after.Len(), quiet)
+	p.CatchUp, p.During, p.After = lats[probeCatchUp].Summary(), lats[probeFinal].Summary(), after.Summary()
+	p.QuietBefore, p.QuietAfter, p.Quiet = lats[probeQuiet].Summary(), lats[probeQuietAfter].Summary(), quiet.Summary()
+	log.Printf("delivery, pulse %d: window (events %d-%d) planned %s after it closed, delivered %s after it (%v); %d records in %s = %.0f records/s; catch-up %s; GetTrail c=1 catch-up + delivery %s, idle around it %s",
+		n, p.Window.FirstSeq, p.Window.LastSeq, fmtDur(p.PlannedAfter), fmtDur(p.DoneAfter), p.Done, p.Window.Records, fmtDur(p.Window.Dur), p.Window.Rate(),
+		p.catchUp(), fmtSummary(p.After), fmtSummary(p.Quiet))
+	log.Printf("delivery, pulse %d: probe calls slower than the idle p99 while the window was delivered, per 100 ms after the boundary:%s", n, p.Slow)
+	return p, nil
 }
 
 // waitIdle waits (at most max) until no delivery job is pending and the next window

@@ -11,7 +11,6 @@ const (
 	dlTargetDone     = 60 * time.Second // last window delivered after the interval closed
 	dlTargetP99Ratio = 1.2              // GetTrail p99 while delivering / idle
 	dlTargetRSS      = 512 << 20        // RSS growth
-	dlMinSamples     = 200              // below this the final-window p99 is thin
 )
 
 func ratio(a, b time.Duration) float64 {
@@ -33,55 +32,74 @@ func loadStats(v []float64) (mean, peak float64) {
 	return sum / float64(len(v)), peak
 }
 
-// catchUp is how long after the ingest its events' files were written.
-func (r *DeliveryResults) catchUp() string {
-	if !r.CatchUpDone {
+// catchUp is how long after the pulse its events' files were written.
+func (p *dlPulse) catchUp() string {
+	if !p.CatchUpDone {
 		return "not seen"
 	}
-	return fmtDur(r.CatchUpDur)
+	return fmtDur(p.CatchUpDur)
+}
+
+// pulseRatios are the pulses' own ratios of catch-up + delivery p99 to the median
+// p99 of as many calls of their own idle.
+func (r *DeliveryResults) pulseRatios() []float64 {
+	var out []float64
+	for _, p := range r.Pulses {
+		if p.AfterVsQuiet.Stretch > 0 {
+			out = append(out, p.AfterVsQuiet.Ratio())
+		}
+	}
+	return out
 }
 
 // summary writes the delivery suite's table against the issue's targets.
 func (r *DeliveryResults) summary(w writer, o Options) {
 	w("## Summary against targets (trail delivery to S3)\n\n")
 	mean, peak := loadStats(r.LoadDuring)
-	w("%d events through one multi-Region trail to versitygw, delivery interval %s. Load average (1 min) before the suite %s; during ingest and delivery mean %.1f, peak %.1f.\n\n",
-		r.Ingest.Calls, r.Interval, r.LoadBefore, mean, peak)
+	w("%d events through one multi-Region trail to versitygw in %d pulses, delivery interval %s. Load average (1 min) before the suite %s; during ingest and delivery mean %.1f, peak %.1f.\n\n",
+		r.Ingest.Calls, len(r.Pulses), r.Interval, r.LoadBefore, mean, peak)
 	w("| Figure | Measured | Target | Result |\n|---|---|---|---|\n")
-	done := fmtDur(r.DoneAfter)
-	if !r.Done {
-		done = "not within " + fmtDur(r.DoneAfter)
+	if wp := r.worst(); wp != nil {
+		done := fmtDur(wp.DoneAfter)
+		if !wp.Done {
+			done = "not within " + fmtDur(wp.DoneAfter)
+		}
+		var each []string
+		for _, p := range r.Pulses {
+			each = append(each, fmtDur(p.DoneAfter))
+		}
+		w("| Every window holding a pulse's last events delivered, after its interval closed: the slowest (events %d–%d, %d records in %d files) | %s (each pulse: %s) | ≤ 60 s | %s |\n",
+			wp.Window.FirstSeq, wp.Window.LastSeq, wp.Window.Records, wp.Window.Files, done, strings.Join(each, ", "), passFail(r.allDone()))
 	}
-	w("| Last window (events %d–%d) delivered, after the interval closed | %s (planned %s after; %d records in %d files in %s = %.0f records/s) | ≤ 60 s | %s |\n",
-		r.Final.FirstSeq, r.Final.LastSeq, done, fmtDur(r.PlannedAfter), r.Final.Records, r.Final.Files, fmtDur(r.Final.Dur), r.Final.Rate(),
-		passFail(r.Done && r.DoneAfter <= dlTargetDone))
-	thin := ""
-	if r.During.N < dlMinSamples {
-		thin = fmt.Sprintf(" — only %d samples (< %d): see the whole-period row", r.During.N, dlMinSamples)
-	}
-	catchUp := r.catchUp()
-	w("| GetTrail p99 (c=1) while delivery works on the ingest's events after it ended (its files written up to the last event %s after it ended, then the last window closed, finished and stored) / idle | %s / %s = %.2f× (n=%d / %d) | ≤ 1.2× | %s |\n",
-		catchUp, fmtDur(r.After.P99), fmtDur(r.Idle.P99), ratio(r.After.P99, r.Idle.P99), r.After.N, r.Idle.N,
+	w("| GetTrail p99 (c=1) while delivery works on a pulse's events after it ended (its files written up to its last event, then its window closed, finished and stored), all pulses pooled / idle before the ingest | %s / %s = %.2f× (n=%d / %d) | ≤ 1.2× | %s |\n",
+		fmtDur(r.After.P99), fmtDur(r.Idle.P99), ratio(r.After.P99, r.Idle.P99), r.After.N, r.Idle.N,
 		passFail(r.After.N > 0 && r.Idle.N > 0 && ratio(r.After.P99, r.Idle.P99) <= dlTargetP99Ratio))
-	w("| GetTrail p99 (c=1) while the last window is delivered (boundary → delivered) / idle | %s / %s = %.2f× (n=%d / %d)%s | ≤ 1.2× | %s |\n",
-		fmtDur(r.During.P99), fmtDur(r.Idle.P99), ratio(r.During.P99, r.Idle.P99), r.During.N, r.Idle.N, thin,
+	w("| GetTrail p99 (c=1) while the windows are delivered (boundary → delivered), all pulses pooled / idle before the ingest | %s / %s = %.2f× (n=%d / %d) | ≤ 1.2× | %s |\n",
+		fmtDur(r.During.P99), fmtDur(r.Idle.P99), ratio(r.During.P99, r.Idle.P99), r.During.N, r.Idle.N,
 		passFail(r.During.N > 0 && r.Idle.N > 0 && ratio(r.During.P99, r.Idle.P99) <= dlTargetP99Ratio))
+	w("| GetTrail p99 (c=1), the same pooled catch-up and delivery, against the idle around them (after each catch-up until the boundary, and after each delivery: the same minutes, the same heap) | %s / %s = %.2f× (n=%d / %d) | ≤ 1.2× | %s |\n",
+		fmtDur(r.After.P99), fmtDur(r.Quiet.P99), ratio(r.After.P99, r.Quiet.P99), r.After.N, r.Quiet.N,
+		passFail(r.After.N > 0 && r.Quiet.N > 0 && ratio(r.After.P99, r.Quiet.P99) <= dlTargetP99Ratio))
 	stretch := func(what string, c StretchCompare) {
 		if c.Stretch == 0 {
-			w("| GetTrail p99 (c=1), %s, against stretches of as many calls of the idle around it | – (the idle around it has fewer than %d calls) | ≤ 1.2× | – |\n", what, c.N)
+			w("| GetTrail p99 (c=1), %s, against stretches of as many calls of the idle around them | – (the idle around them has fewer than %d calls) | (information) | – |\n", what, c.N)
 			return
 		}
-		w("| GetTrail p99 (c=1), %s, against stretches of as many calls (%d) of the idle around it (after the ingest, before the boundary and after the delivery: the same minutes, the same heap) | %s against a median of %s over %d stretches = %.2f×; %d of the %d stretches had a p99 at least as high | ≤ 1.2× | %s |\n",
-			what, c.N, fmtDur(c.P99), fmtDur(c.Median), c.Stretch, c.Ratio(), c.AtLeast, c.Stretch, passFail(c.Ratio() <= dlTargetP99Ratio))
+		w("| GetTrail p99 (c=1), %s, against consecutive stretches of as many calls (%d) of the idle around them | %s against a median of %s over %d stretches = %.2f×; %d of the %d stretches had a p99 at least as high | (information) | – |\n",
+			what, c.N, fmtDur(c.P99), fmtDur(c.Median), c.Stretch, c.Ratio(), c.AtLeast, c.Stretch)
 	}
-	stretch("catch-up and the last window together", r.AfterVsQuiet)
-	stretch("the last window alone", r.DuringVsQuiet)
-	w("| GetTrail p50 (c=1) while the last window is delivered / idle | %s / %s = %.2f× | (none given) | – |\n",
+	stretch("catch-up and delivery pooled", r.AfterVsQuiet)
+	stretch("the deliveries alone pooled", r.DuringVsQuiet)
+	if rs := r.pulseRatios(); len(rs) > 0 {
+		var each []string
+		for _, x := range rs {
+			each = append(each, fmt.Sprintf("%.2f", x))
+		}
+		w("| Each pulse alone: its catch-up and delivery p99 against stretches of as many calls of its own idle (median of the pulses) | %.2f× (each: %s) | (information) | – |\n",
+			medianF(rs), strings.Join(each, ", "))
+	}
+	w("| GetTrail p50 (c=1) while the windows are delivered / idle before the ingest | %s / %s = %.2f× | (none given) | – |\n",
 		fmtDur(r.During.P50), fmtDur(r.Idle.P50), ratio(r.During.P50, r.Idle.P50))
-	if r.During.N < dlMinSamples {
-		w("| GetTrail p99 (c=1) over the whole ingest + delivery (probe paced 1 call per %s during the ingest, which runs at c=%d) / idle | %s / %s = %.2f× (n=%d) | (information) | – |\n",
-			r.ProbePause, o.Concurrency, fmtDur(r.Whole.P99), fmtDur(r.Idle.P99), ratio(r.Whole.P99, r.Idle.P99), r.Whole.N)
-	}
 	growth := r.RSSPeak - r.RSSStart
 	w("| Server RSS growth, start of ingest → peak through the end of delivery | +%s (%s → %s) | < 512 MiB | %s |\n",
 		fmtBytes(growth), fmtBytes(r.RSSStart), fmtBytes(r.RSSPeak), passFail(r.RSSStart > 0 && growth < dlTargetRSS))
@@ -100,10 +118,12 @@ func (r *DeliveryResults) markdown(w writer, o Options) {
 	w("The server runs with `--delivery-interval %s --s3-endpoint <versitygw> --s3-region us-east-1` (path-style) and delivers to a local versitygw (%s, posix backend%s). ",
 		r.Interval, r.GW, map[bool]string{true: ", metadata in a sidecar dir: the temp dir has no user xattrs", false: ""}[r.GWSidecar])
 	w("One trail, `%s`, multi-Region (home us-east-1), all management events, bucket `%s`, logging from before the idle figure. ", dlTrail, dlBucket)
-	w("The ingest is %d calls of root at c=%d over %s weighted %d/%d/%d %% (%s); delivery runs in the background, as the server schedules it. ",
-		o.Events, o.Concurrency, strings.Join(regions[:], ", "), regionWeights[0], regionWeights[1], regionWeights[2], dlMixString(r.IngestMix))
-	w("A c=1 GetTrail probe runs beside it (one call, then a %s pause). When the ingest ends the harness reads the log position (`cairn_delivery_planned_seq` + `cairn_delivery_unplanned_events`) and waits, with only the probe calling GetTrail back to back, until the next multiple of the interval: the window holding the last events closes then. The server writes the open window's log files as events arrive (once a second); until `cairn_delivery_built_seq` covers the ingest's last event the probe's calls count as catch-up, after that as idle after the ingest. ", r.ProbePause)
-	w("From that boundary the probe calls GetTrail back to back while `/_cairn/metrics` is polled every 200 ms; the last window counts as delivered at the first poll where the planned cursor covers the last event and no job is pending. ")
+	w("The ingest is %d calls of root at c=%d over %s weighted %d/%d/%d %% (%s), in pulses: each runs until %s before a window closes (leaving it at least %s), the last until the calls are made; delivery runs in the background, as the server schedules it. ",
+		o.Events, o.Concurrency, strings.Join(regions[:], ", "), regionWeights[0], regionWeights[1], regionWeights[2], dlMixString(r.IngestMix), r.Lead, r.Lead)
+	w("A c=1 GetTrail probe runs beside it (one call, then a %s pause), and back to back from the end of each pulse: until `cairn_delivery_built_seq` covers the pulse's last event (the server writes the open window's log files as events arrive, once a second) its calls count as catch-up, then as idle until the window closes. ", r.ProbePause)
+	w("From that boundary `/_cairn/metrics` is polled every 200 ms; the window counts as delivered at the first poll where the planned cursor covers the pulse's last event and no job is pending. ")
+	w("The probe's calls from the boundary until then count as delivery, and after it as idle again for twice the delivery time and at least min(5 s, interval/8) (10 s after the last pulse); then the next pulse begins. ")
+	w("The judged figures pool every pulse's samples: catch-up and delivery against the idle before the ingest (the issue's \"idle figure\") and against the idle around them (the same minutes and heap). ")
 	w("Then the probe's own events are delivered at the next boundary and the harness lists the bucket, reads every file back (gunzip, JSON), checks each key against AWS's layout and the request id of every call it made after StartLogging against the records' `requestID`.\n\n")
 
 	w("| Figure | Value |\n|---|---|\n")
@@ -113,22 +133,12 @@ func (r *DeliveryResults) markdown(w writer, o Options) {
 	if r.Truncated {
 		trunc = " — stopped by -max-ingest"
 	}
-	w("| Ingest | %d calls in %s = %.0f events/s at c=%d (%d errors)%s; regions %d/%d/%d calls |\n", r.Ingest.Calls, r.Ingest.Elapsed.Round(time.Millisecond),
+	w("| Ingest | %d calls in %d pulses, %s of ingest in all = %.0f events/s at c=%d (%d errors)%s; regions %d/%d/%d calls |\n", r.Ingest.Calls, len(r.Pulses), r.Ingest.Elapsed.Round(time.Millisecond),
 		r.Ingest.Rate(), o.Concurrency, r.Ingest.Errors, trunc, r.RegionCounts[0], r.RegionCounts[1], r.RegionCounts[2])
 	w("| Ingest call latency | p50 %s, p99 %s, max %s; client CPU %.0f%%, server CPU %.0f%% of one core |\n", fmtDur(r.Ingest.Lat.P50), fmtDur(r.Ingest.Lat.P99), fmtDur(r.Ingest.Lat.Max),
 		cpuPct(r.Ingest.ClientCPU, r.Ingest.Elapsed), cpuPct(r.Ingest.ServerCPU, r.Ingest.Elapsed))
-	w("| Log position | %d after StartLogging, %d when the ingest ended |\n", r.SeqStart, r.SeqEnd)
-	w("| Last window | closed %s UTC, %s after the ingest ended; planned %s after it (first poll that saw it); events %d–%d (%d) |\n",
-		r.Boundary.UTC().Format("15:04:05"), fmtDur(r.WaitToBoundary), fmtDur(r.PlannedAfter), r.Final.FirstSeq, r.Final.LastSeq, int64(r.Final.LastSeq)-int64(r.Final.FirstSeq)+1)
-	done := fmtDur(r.DoneAfter)
-	if !r.Done {
-		done = "**not delivered** within " + fmtDur(r.DoneAfter)
-	}
-	w("| Last window delivered after it closed | %s; its delivery: %d records in %d files in %s = %.0f records/s |\n", done, r.Final.Records, r.Final.Files, fmtDur(r.Final.Dur), r.Final.Rate())
-	span := r.DoneAfter
-	w("| CPU from the boundary until delivered | server %.0f%%, versitygw %.0f%%, harness %.0f%% of one core |\n",
-		cpuPct(r.FinalServerCPU, span), cpuPct(r.FinalGWCPU, span), cpuPct(r.FinalClientCPU, span))
-	w("| Server RSS | start of ingest %s, end of ingest %s, peak %s, when the last window was delivered %s (sampled every 1 s) |\n",
+	w("| Log position | %d after StartLogging, %d when the last pulse ended |\n", r.SeqStart, r.SeqEnd)
+	w("| Server RSS | start of ingest %s, end of the last pulse %s, peak %s, when its window was delivered %s (sampled every 1 s) |\n",
 		fmtBytes(r.RSSStart), fmtBytes(r.RSSIngestEnd), fmtBytes(r.RSSPeak), fmtBytes(r.RSSEnd))
 	var rise int64
 	riseAt := ""
@@ -142,31 +152,48 @@ func (r *DeliveryResults) markdown(w writer, o Options) {
 	}
 	w("| cairn_delivery_failures_total at the end | %.0f |\n", r.FailuresTotal)
 
+	w("\nEach pulse and the delivery of the window holding its last events (delivered: from the window's close until a poll saw every event of the pulse delivered; CPU from the close until then, as %% of one core):\n\n")
+	w("| Pulse | calls | ingest | events/s | window closed (UTC) | after the pulse | catch-up | window: events, records, files | delivered after | CPU server / versitygw / harness: before the boundary; while delivering | GC idle before; while delivering |\n|---|---|---|---|---|---|---|---|---|---|---|\n")
+	for i, p := range r.Pulses {
+		done := fmtDur(p.DoneAfter)
+		if !p.Done {
+			done = "**not delivered** within " + done
+		}
+		w("| %d | %d | %s | %.0f | %s | %s | %s | %d–%d, %d, %d | %s | %.0f%% / %.0f%% / %.0f%%; %.0f%% / %.0f%% / %.0f%% | %s; %s |\n", i+1, p.Ingest.Calls, p.Ingest.Elapsed.Round(100*time.Millisecond), p.Ingest.Rate(),
+			p.Boundary.UTC().Format("15:04:05"), fmtDur(p.WaitToBoundary), p.catchUp(), p.Window.FirstSeq, p.Window.LastSeq, p.Window.Records, p.Window.Files, done,
+			cpuPct(p.QuietServerCPU, p.QuietGC.Dur), cpuPct(p.QuietGWCPU, p.QuietGC.Dur), cpuPct(p.QuietClientCPU, p.QuietGC.Dur),
+			cpuPct(p.ServerCPU, p.DoneAfter), cpuPct(p.GWCPU, p.DoneAfter), cpuPct(p.ClientCPU, p.DoneAfter), p.QuietGC, p.DuringGC)
+	}
+
 	w("\nGetTrail at c=1 (us-east-1, by name), latency as in section 1:\n\n| When | calls | p50 | p99 | max | p99 / idle p99 |\n|---|---|---|---|---|---|\n")
 	row := func(name string, s Summary) {
 		w("| %s | %d | %s | %s | %s | %.2f× |\n", name, s.N, fmtDur(s.P50), fmtDur(s.P99), fmtDur(s.Max), ratio(s.P99, r.Idle.P99))
 	}
-	row(fmt.Sprintf("Idle (no ingest, no delivery pass), median of %d runs", len(r.IdleRuns)), r.Idle)
+	row(fmt.Sprintf("Idle before the ingest (no ingest, no delivery pass), median of %d runs", len(r.IdleRuns)), r.Idle)
 	for i, s := range r.IdleRuns {
 		row(fmt.Sprintf("Idle run %d", i+1), s)
 	}
-	row(fmt.Sprintf("After the ingest, while its events' files are still written (catch-up, %s)", r.catchUp()), r.CatchUp)
-	row("Idle after the ingest (files written up to its last event; before the last window closes)", r.Quiet)
-	row("**While the last window is delivered** (boundary → delivered, no other calls)", r.During)
-	row("Idle after the last window was delivered (until 3 s before the next window closes)", r.QuietAfter)
-	row("**Catch-up and the last window together** (all delivery work on the ingest's events after it ended)", r.After)
-	row(fmt.Sprintf("During the ingest (c=%d beside it), a delivery job pending", o.Concurrency), r.IngestPass)
-	row(fmt.Sprintf("During the ingest (c=%d beside it), no delivery job pending", o.Concurrency), r.IngestNoPass)
-	row("Whole ingest + delivery (all probe calls)", r.Whole)
-	w("\nThe server's garbage collector (go_gc_* on /_cairn/metrics): idle after the ingest, %s; while the last window is delivered, %s.\n", r.QuietGC, r.DuringGC)
+	row("**Catch-up and delivery, all pulses pooled**", r.After)
+	row("Catch-up alone (after each pulse, while its files are still written), pooled", r.CatchUp)
+	row("Delivery alone (boundary → delivered, no other calls), pooled", r.During)
+	row("**Idle around them** (before each boundary after the catch-up, and after each delivery), pooled", r.Quiet)
+	for i, p := range r.Pulses {
+		row(fmt.Sprintf("Pulse %d: catch-up (%s) and delivery (%s)", i+1, p.catchUp(), fmtDur(p.DoneAfter)), p.After)
+		row(fmt.Sprintf("Pulse %d: idle before the boundary / after the delivery / both", i+1), p.Quiet)
+	}
+	row(fmt.Sprintf("During the pulses (c=%d beside it), a delivery job pending", o.Concurrency), r.IngestPass)
+	row(fmt.Sprintf("During the pulses (c=%d beside it), no delivery job pending", o.Concurrency), r.IngestNoPass)
+	row("All probe calls", r.Whole)
 
 	if len(r.Windows) > 0 {
 		w("\nWindows as the metrics poller saw them (planned = first poll that saw the cursor move; delivered = first poll with no job pending; 200 ms resolution):\n\n")
 		w("| Planned (UTC) | events | records delivered | files | delivery time | records/s | server RSS before → peak while delivering | |\n|---|---|---|---|---|---|---|---|\n")
 		for _, win := range r.Windows {
 			note := ""
-			if win.FirstSeq == r.Final.FirstSeq {
-				note = "last window of the ingest"
+			for i, p := range r.Pulses {
+				if win.FirstSeq == p.Window.FirstSeq {
+					note = fmt.Sprintf("holds the last events of pulse %d", i+1)
+				}
 			}
 			if !win.Done {
 				note = strings.TrimPrefix(note+"; next window planned before a poll saw no job pending", "; ")

@@ -123,3 +123,11 @@ func (c StretchCompare) Ratio() float64 {
 	}
 	return float64(c.P99) / float64(c.Median)
 }
+
+// P99 is the samples' p99, leaving their order as it was (for StretchP99s).
+func (l *Latencies) P99() time.Duration {
+	if len(l.d) == 0 {
+		return 0
+	}
+	return l.StretchP99s(len(l.d))[0]
+}

@@ -21,6 +21,11 @@ type LoadSpec struct {
 	Duration time.Duration
 	// Tick, if set, is called about every second with the calls made so far.
 	Tick func(calls int64, elapsed time.Duration)
+	// Until, if set, stops the run at that time: no call starts after it, and the
+	// calls in flight are answered (unlike a deadline on ctx, which abandons them).
+	Until time.Time
+	// Keep, if set, receives every latency sample of the run, in no particular order.
+	Keep *Latencies
 }
 
 // LoadResult is the outcome of a run.
@@ -77,6 +82,9 @@ func RunLoad(ctx context.Context, srv *Server, spec LoadSpec, step Step) LoadRes
 		go func() {
 			defer wg.Done()
 			for ctx.Err() == nil {
+				if !spec.Until.IsZero() && !time.Now().Before(spec.Until) {
+					return
+				}
 				if spec.Total > 0 && claimed.Add(1) > spec.Total {
 					return
 				}
@@ -99,6 +107,9 @@ func RunLoad(ctx context.Context, srv *Server, spec LoadSpec, step Step) LoadRes
 	close(tickDone)
 	all := &Latencies{}
 	all.Merge(lats...)
+	if spec.Keep != nil {
+		spec.Keep.Merge(lats...)
+	}
 	r := LoadResult{Calls: calls.Load(), Errors: errs.Load(), Elapsed: elapsed, Lat: all.Summary(),
 		ClientCPU: selfCPU() - cpu0, ServerCPU: srv.CPU() - scpu0}
 	if s, ok := firstErr.Load().(string); ok {

@@ -37,6 +37,13 @@
 // from the log as above. Both ways write the same bytes under the same keys, so the
 // prebuild is only a cache: losing it in a crash costs work, never correctness.
 //
+// Files are stored by a goroutine of their own (the uploader), at a quarter of their
+// job's CPU share (see uploadShare): on a machine shared with the store, storing
+// costs the store about as much CPU as it costs Cairn, so spreading it out keeps
+// both off the cores API calls need, while the open window's files go on being
+// written. A job handed to the uploader is not picked again until it is done or
+// failed.
+//
 // Imports: the root package, eventlog (for its Message type), service/cloudtrail
 // (trails, selectors and their status document), and the standard library.
 package delivery

@@ -97,26 +97,42 @@ func (p *pacer) tick(ctx context.Context) {
 	p.since = time.Now()
 }
 
+// rest starts a new stretch without counting the time since the last tick as work:
+// the caller was waiting (for a store's answer, say), not working.
+func (p *pacer) rest() { p.since = time.Now() }
+
 // pacedChunk is the most a pacedFile reads between pacer ticks.
 const pacedChunk = 32 << 10
 
 // pacedFile reads a file in chunks, calling the pacer before each: an upload's
-// reads (and so its checksums and its sending) keep to delivery's share.
+// reads (and so its checksums and its sending) keep to delivery's share. Its first
+// read rests the pacer instead: what came before it (the previous file's upload
+// waiting for the store's answer, a connection being made) was waiting, not work.
 type pacedFile struct {
-	f    *os.File
-	ctx  context.Context
-	pace *pacer
+	f       *os.File
+	ctx     context.Context
+	pace    *pacer
+	started bool
+}
+
+func (p *pacedFile) step() {
+	if !p.started {
+		p.started = true
+		p.pace.rest()
+		return
+	}
+	p.pace.tick(p.ctx)
 }
 
 func (p *pacedFile) Read(b []byte) (int, error) {
-	p.pace.tick(p.ctx)
+	p.step()
 	return p.f.Read(b[:min(len(b), pacedChunk)])
 }
 
 func (p *pacedFile) ReadAt(b []byte, off int64) (int, error) {
 	var n int
 	for n < len(b) {
-		p.pace.tick(p.ctx)
+		p.step()
 		m, err := p.f.ReadAt(b[n:min(len(b), n+pacedChunk)], off+int64(n))
 		n += m
 		if err != nil {

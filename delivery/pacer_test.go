@@ -157,3 +157,27 @@ func TestPacedFile_Reads(t *testing.T) {
 		t.Errorf("section read: %d bytes, %v", len(got), err)
 	}
 }
+
+// TestPacedFile_FirstReadRests: the time before an upload's first read (waiting for
+// the store's answer to the previous file, say) is not counted as work, so it brings
+// no pause.
+func TestPacedFile_FirstReadRests(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "f")
+	if err := os.WriteFile(path, make([]byte, 1000), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	f, err := os.Open(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	pace := newPacer(0.01, nil)
+	time.Sleep(50 * time.Millisecond) // waiting, not working: at share 0.01 it would cost a 5 s pause
+	start := time.Now()
+	if _, err := io.ReadAll(&pacedFile{f: f, ctx: context.Background(), pace: pace}); err != nil {
+		t.Fatal(err)
+	}
+	if d := time.Since(start); d > time.Second {
+		t.Fatalf("reading 1000 bytes took %v: the wait before the first read was counted as work", d)
+	}
+}

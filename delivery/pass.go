@@ -34,7 +34,7 @@ func (s *Scheduler) dueGroups() [][]*Job {
 	byRange := map[[2]uint64][]*Job{}
 	var ranges [][2]uint64
 	for _, j := range s.st.Jobs {
-		if !s.ready(j.id(), now) {
+		if !s.ready(j.id(), now) || s.uploading[j.id()] {
 			continue
 		}
 		r := [2]uint64{j.From, j.To}
@@ -51,8 +51,9 @@ func (s *Scheduler) dueGroups() [][]*Job {
 	return out
 }
 
-// execute builds and stores the files of jobs, which share one log range. Jobs
-// whose files were written as their events arrived (see prebuild) are not built.
+// execute builds the files of jobs, which share one log range, and hands them to the
+// uploader. Jobs whose files were written as their events arrived (see prebuild) are
+// not built.
 func (s *Scheduler) execute(ctx context.Context, jobs []*Job) {
 	if err := s.markStarted(ctx, jobs); err != nil {
 		s.log.Warn("delivery: mark jobs started", "err", err)
@@ -93,10 +94,10 @@ func (s *Scheduler) execute(ctx context.Context, jobs []*Job) {
 		}
 	}
 	for i, j := range jobs {
-		if ctx.Err() != nil {
+		if !s.handOver(ctx, j, files[i]) {
 			return
 		}
-		s.deliver(ctx, j, files[i])
+		files[i] = nil // the uploader's now
 	}
 }
 
@@ -169,11 +170,12 @@ func (s *Scheduler) build(ctx context.Context, jobs []*Job) ([][]LogFile, error)
 	return files, nil
 }
 
-// deliver stores a job's files; when all are stored the job is done.
+// deliver stores a job's files; when all are stored the job is done. It runs on the
+// uploader goroutine.
 func (s *Scheduler) deliver(ctx context.Context, j *Job, files []LogFile) {
 	t := &j.Trail
 	var keys []string
-	pace := newPacer(s.share([]*Job{j}), s.cfg.Activity)
+	pace := newPacer(s.share([]*Job{j})*uploadShare, s.cfg.Activity)
 	for _, f := range files {
 		if err := s.put(ctx, t.S3BucketName, f, pace); err != nil {
 			if ctx.Err() != nil {

@@ -87,14 +87,24 @@ type Stats struct {
 	PendingDigest int
 }
 
-// Scheduler delivers trail log files. It runs one goroutine, started by Open and
-// drained by Close; only one Scheduler should run against a MetaStore at a time.
+// Scheduler delivers trail log files. It runs two goroutines, started by Open and
+// drained by Close: one plans windows and writes log files, the other (see
+// uploader) stores them, so that a slow store never holds up the writing of the
+// open window's files. Only one Scheduler should run against a MetaStore at a time.
 type Scheduler struct {
 	cfg    Config
 	log    *slog.Logger
 	cancel context.CancelFunc
 	done   chan struct{}
 	kick   chan chan struct{}
+
+	// uploads carries jobs' files from the run goroutine to the uploader, which
+	// closes upDone when it exits; uploading (under mu) holds the ids of the jobs
+	// handed over and not yet done, and inUpload counts them.
+	uploads   chan upload
+	upDone    chan struct{}
+	uploading map[string]bool
+	inUpload  sync.WaitGroup
 
 	mu    sync.Mutex // guards st, stats
 	st    *state
@@ -172,7 +182,9 @@ func Open(ctx context.Context, cfg Config) (*Scheduler, error) {
 		cfg: cfg, log: cfg.Logger, cancel: cancel, done: make(chan struct{}),
 		kick: make(chan chan struct{}), st: st, rev: rev, backoff: map[string]retry{},
 		prebuilt: map[string][]LogFile{},
+		uploads:  make(chan upload, maxQueuedUploads), upDone: make(chan struct{}), uploading: map[string]bool{},
 	}
+	go s.uploader(rctx)
 	go s.run(rctx)
 	return s, nil
 }
@@ -225,6 +237,10 @@ func (s *Scheduler) Stats() Stats {
 func (s *Scheduler) run(ctx context.Context) {
 	defer close(s.done)
 	defer func() {
+		close(s.uploads)
+		<-s.upDone
+	}()
+	defer func() {
 		s.dropPrebuild()
 		for _, files := range s.prebuilt {
 			removeFiles(files)
@@ -269,6 +285,10 @@ func (s *Scheduler) run(ctx context.Context) {
 			s.adopt(ctx)
 			s.clearBackoff()
 			s.pass(ctx)
+			// The pass handed its files to the uploader: wait until they are stored,
+			// then send their notifications.
+			s.inUpload.Wait()
+			s.notify(ctx)
 			s.planDigests(ctx, s.cfg.Clock.Now())
 			s.storeDigests(ctx)
 			close(ack)
