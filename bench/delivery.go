@@ -977,13 +977,14 @@ func (b *Bench) dlPulse(ctx, ictx context.Context, r *DeliveryResults, step Step
 	} else {
 		p.DoneAfter = end.Sub(p.Boundary)
 	}
-	// Idle after the delivery: twice the delivery, and at least min(5 s, interval/8)
-	// (10 s after the last pulse), ending 3 s before the next window closes; with the
-	// idle before the boundary it is the same-minute baseline. (Short: every probe
-	// call is an event too, and the RSS target is for the ingest's million.)
-	post := max(min(5*time.Second, iv/8), 2*end.Sub(p.Boundary))
+	// Idle after the delivery: as long as the delivery, and at least min(5 s,
+	// interval/8) (10 s after the last pulse), ending 3 s before the next window
+	// closes; with the idle before the boundary it is the same-minute baseline.
+	// (Short: every probe call is an event too, and the RSS target is for the
+	// ingest's million.)
+	post := max(min(5*time.Second, iv/8), end.Sub(p.Boundary))
 	if last {
-		post = max(10*time.Second, 2*end.Sub(p.Boundary))
+		post = max(10*time.Second, end.Sub(p.Boundary))
 	}
 	post = min(post, time.Until(p.Boundary.Add(iv))-3*time.Second)
 	if p.Done {

@@ -122,7 +122,7 @@ func (r *DeliveryResults) markdown(w writer, o Options) {
 		o.Events, o.Concurrency, strings.Join(regions[:], ", "), regionWeights[0], regionWeights[1], regionWeights[2], dlMixString(r.IngestMix), r.Lead, r.Lead)
 	w("A c=1 GetTrail probe runs beside it (one call, then a %s pause), and back to back from the end of each pulse: until `cairn_delivery_built_seq` covers the pulse's last event (the server writes the open window's log files as events arrive, once a second) its calls count as catch-up, then as idle until the window closes. ", r.ProbePause)
 	w("From that boundary `/_cairn/metrics` is polled every 200 ms; the window counts as delivered at the first poll where the planned cursor covers the pulse's last event and no job is pending. ")
-	w("The probe's calls from the boundary until then count as delivery, and after it as idle again for twice the delivery time and at least min(5 s, interval/8) (10 s after the last pulse); then the next pulse begins. ")
+	w("The probe's calls from the boundary until then count as delivery, and after it as idle again for as long as the delivery took and at least min(5 s, interval/8) (10 s after the last pulse); then the next pulse begins. ")
 	w("The judged figures pool every pulse's samples: catch-up and delivery against the idle before the ingest (the issue's \"idle figure\") and against the idle around them (the same minutes and heap). ")
 	w("Then the probe's own events are delivered at the next boundary and the harness lists the bucket, reads every file back (gunzip, JSON), checks each key against AWS's layout and the request id of every call it made after StartLogging against the records' `requestID`.\n\n")
 
