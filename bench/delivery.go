@@ -109,14 +109,13 @@ type dlPulse struct {
 	CatchUpDur     time.Duration  // pulse end → its files written up to its last event
 	CatchUpDone    bool
 	// The probe around this pulse's delivery (as the pooled figures of
-	// DeliveryResults); QuietBefore and QuietAfter make up Quiet.
-	CatchUp, During, After, QuietBefore, QuietAfter, Quiet Summary
-	AfterVsQuiet                                           StretchCompare // against this pulse's own Quiet
-	QuietGC, DuringGC                                      gcDelta
-	ServerCPU, GWCPU, ClientCPU                            time.Duration // boundary → delivered
+	// DeliveryResults).
+	After, Quiet                Summary
+	AfterVsQuiet                StretchCompare // against this pulse's own Quiet
+	QuietGC, DuringGC           gcDelta
+	ServerCPU, GWCPU, ClientCPU time.Duration // boundary → delivered
 	// … and from the pulse's end to the boundary (QuietGC's span: catch-up and idle)
 	QuietServerCPU, QuietGWCPU, QuietClientCPU time.Duration
-	Slow                                       string // probe calls slower than the idle p99, per 100 ms after the boundary
 }
 
 // worst is the pulse whose window took longest to deliver (one not delivered first).
@@ -1003,7 +1002,6 @@ func (b *Bench) dlPulse(ctx, ictx context.Context, r *DeliveryResults, step Step
 	if at, ok := poller.Built(); ok {
 		p.CatchUpDur, p.CatchUpDone = at.Sub(p.IngestEnd), true
 	}
-	p.Slow = slowCalls(final, p.Boundary, r.Idle.P99)
 
 	// Pool the samples (in the order taken, before Summary sorts them), then the
 	// pulse's own figures.
@@ -1018,12 +1016,11 @@ func (b *Bench) dlPulse(ctx, ictx context.Context, r *DeliveryResults, step Step
 	pooled.ingestNoPass.Merge(lats[probeIngestNoPass])
 	pooled.whole.Merge(lats[:]...)
 	p.AfterVsQuiet = CompareStretches(after.P99(), after.Len(), quiet)
-	p.CatchUp, p.During, p.After = lats[probeCatchUp].Summary(), lats[probeFinal].Summary(), after.Summary()
-	p.QuietBefore, p.QuietAfter, p.Quiet = lats[probeQuiet].Summary(), lats[probeQuietAfter].Summary(), quiet.Summary()
+	p.After, p.Quiet = after.Summary(), quiet.Summary()
 	log.Printf("delivery, pulse %d: window (events %d-%d) planned %s after it closed, delivered %s after it (%v); %d records in %s = %.0f records/s; catch-up %s; GetTrail c=1 catch-up + delivery %s, idle around it %s",
 		n, p.Window.FirstSeq, p.Window.LastSeq, fmtDur(p.PlannedAfter), fmtDur(p.DoneAfter), p.Done, p.Window.Records, fmtDur(p.Window.Dur), p.Window.Rate(),
 		p.catchUp(), fmtSummary(p.After), fmtSummary(p.Quiet))
-	log.Printf("delivery, pulse %d: probe calls slower than the idle p99 while the window was delivered, per 100 ms after the boundary:%s", n, p.Slow)
+	log.Printf("delivery, pulse %d: probe calls slower than the idle p99 while the window was delivered, per 100 ms after the boundary:%s", n, slowCalls(final, p.Boundary, r.Idle.P99))
 	return p, nil
 }
 

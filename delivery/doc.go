@@ -38,11 +38,9 @@
 // prebuild is only a cache: losing it in a crash costs work, never correctness.
 //
 // Files are stored by a goroutine of their own (the uploader), at a quarter of their
-// job's CPU share (see uploadShare): on a machine shared with the store, storing
-// costs the store about as much CPU as it costs Cairn, so spreading it out keeps
-// both off the cores API calls need, while the open window's files go on being
-// written. A job handed to the uploader is not picked again until it is done or
-// failed.
+// job's CPU share (see uploadShare), so that a slow store never holds up the writing
+// of the open window's files. A job handed to the uploader is not picked again until
+// it is done or failed.
 //
 // Imports: the root package, eventlog (for its Message type), service/cloudtrail
 // (trails, selectors and their status document), and the standard library.

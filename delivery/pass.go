@@ -13,7 +13,7 @@ import (
 	"github.com/cairnhq/cairn/service/cloudtrail"
 )
 
-// pass executes every job and notification that is due.
+// pass executes every job that is due (see execute).
 func (s *Scheduler) pass(ctx context.Context) {
 	for _, group := range s.dueGroups() {
 		if ctx.Err() != nil {
@@ -21,8 +21,6 @@ func (s *Scheduler) pass(ctx context.Context) {
 		}
 		s.execute(ctx, group)
 	}
-	s.notify(ctx)
-	s.storeDigests(ctx)
 }
 
 // dueGroups returns the jobs that are due, grouped by log range so that each range is

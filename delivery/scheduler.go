@@ -100,11 +100,10 @@ type Scheduler struct {
 
 	// uploads carries jobs' files from the run goroutine to the uploader, which
 	// closes upDone when it exits; uploading (under mu) holds the ids of the jobs
-	// handed over and not yet done, and inUpload counts them.
+	// handed over and not yet done.
 	uploads   chan upload
 	upDone    chan struct{}
 	uploading map[string]bool
-	inUpload  sync.WaitGroup
 
 	mu    sync.Mutex // guards st, stats
 	st    *state
@@ -259,6 +258,8 @@ func (s *Scheduler) run(ctx context.Context) {
 			next = s.boundaryAfter(now)
 		}
 		s.pass(ctx)
+		s.notify(ctx)
+		s.storeDigests(ctx)
 		s.prebuildStep(ctx)
 		if !now.Before(nextDigest) {
 			s.planDigests(ctx, nextDigest)
@@ -287,7 +288,7 @@ func (s *Scheduler) run(ctx context.Context) {
 			s.pass(ctx)
 			// The pass handed its files to the uploader: wait until they are stored,
 			// then send their notifications.
-			s.inUpload.Wait()
+			s.waitUploads(ctx)
 			s.notify(ctx)
 			s.planDigests(ctx, s.cfg.Clock.Now())
 			s.storeDigests(ctx)
