@@ -50,10 +50,10 @@ func addEvent(log *slog.Logger, sets []*fileSet, c *candidate) error {
 	return nil
 }
 
-// write scans the log range [from, to] at the given CPU share and writes each event
+// write scans the log range [from, to] within budget b and writes each event
 // into the sets whose trails select it; done, if set, is called after each event.
-func (s *Scheduler) write(ctx context.Context, from, to uint64, share float64, sets []*fileSet, done func(*candidate)) error {
-	pace := newPacer(share, s.cfg.Activity)
+func (s *Scheduler) write(ctx context.Context, from, to uint64, b budget, sets []*fileSet, done func(*candidate)) error {
+	pace := s.newPacer(b)
 	c := new(candidate) // reused: one per event would be most of delivery's garbage
 	return s.cfg.Log.Scan(ctx, from, to, func(m eventlog.Message) error {
 		pace.tick(ctx)

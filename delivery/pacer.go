@@ -23,10 +23,12 @@ type Activity interface {
 // the server is idle again (at most maxYield), so that delivery runs in the gaps
 // between calls. And it keeps delivery's work to its share of wall time: after each
 // stretch of contiguous work it pauses until the work done since the pass began (with
-// at most maxCredit of unused share carried) is within the share. A stretch that
-// begins while calls are in flight (under constant load) does not yield, so delivery
-// still gets its share. It measures real time on purpose (it schedules work, it does
-// not date anything), so it does not use the injected clock.
+// at most maxCredit of unused share carried) is within the share, or servingShare of
+// it while the server serves calls. Only when a wait for the calls to end lasts
+// maxYield (constant load, where the server is never idle) does delivery stop
+// yielding, until a wait ends in an idle server again, so that it still gets its
+// share. It measures real time on purpose (it schedules work, it does not date
+// anything), so it does not use the injected clock.
 type pacer struct {
 	share float64
 	act   Activity // nil: no yielding
@@ -35,9 +37,14 @@ type pacer struct {
 	start    time.Time     // the share is counted from here
 	worked   time.Duration // work since start
 	since    time.Time     // start of the current stretch
-	// forced: the stretch began while calls were in flight, or after waiting
-	// maxYield for them: it does not yield.
-	forced bool
+	// busy: the last wait for the calls to end lasted maxYield. forced: the current
+	// stretch does not yield (it began while busy and calls were in flight).
+	busy, forced bool
+	// lastCall is when a tick last saw a call in flight; cur the share in effect.
+	lastCall time.Time
+	cur      float64
+	// gentleUntil ends the use of servingShare (zero: never used).
+	gentleUntil time.Time
 }
 
 // pacerStretch is the most contiguous work between pauses: short enough that an API
@@ -51,6 +58,16 @@ const defaultMaxYield = 2 * time.Millisecond
 // or yielding) that later work may use without pausing.
 const maxCredit = 2 * time.Millisecond
 
+// servingShare is the part of its share delivery uses while the server serves calls
+// (one was in flight within callMemory) without being busy throughout: then every
+// stretch of delivery's work may delay a call, and spreading the work thinner
+// delays fewer. An idle server (no calls), a busy one (never idle: delivery must
+// keep up) and work more than gentleLag late get the whole share.
+const servingShare = 0.25
+
+// callMemory is how long after a call was seen the server counts as serving calls.
+const callMemory = 100 * time.Millisecond
+
 func newPacer(share float64, act Activity) *pacer {
 	now := time.Now()
 	return &pacer{share: share, act: act, maxYield: defaultMaxYield, start: now, since: now}
@@ -60,11 +77,13 @@ func newPacer(share float64, act Activity) *pacer {
 func (p *pacer) tick(ctx context.Context) {
 	if p.act != nil && !p.forced && p.act.InFlight() {
 		p.worked += time.Since(p.since)
+		p.lastCall = time.Now()
 		t := time.NewTimer(p.maxYield)
 		select {
 		case <-p.act.Idle():
+			p.busy = false
 		case <-t.C:
-			p.forced = true
+			p.busy, p.forced = true, true
 		case <-ctx.Done():
 		}
 		t.Stop()
@@ -80,12 +99,13 @@ func (p *pacer) tick(ctx context.Context) {
 		return
 	}
 	p.worked += stretch
+	share := p.current(now)
 	// Work allowed so far is share × elapsed; carry at most maxCredit unused.
-	allowed := time.Duration(p.share * float64(now.Sub(p.start)))
+	allowed := time.Duration(share * float64(now.Sub(p.start)))
 	if allowed-p.worked > maxCredit {
-		p.start = now.Add(-time.Duration(float64(p.worked+maxCredit) / p.share))
+		p.start = now.Add(-time.Duration(float64(p.worked+maxCredit) / share))
 	}
-	if pause := time.Duration(float64(p.worked)/p.share) - now.Sub(p.start); pause > 0 {
+	if pause := time.Duration(float64(p.worked)/share) - now.Sub(p.start); pause > 0 {
 		t := time.NewTimer(pause)
 		select {
 		case <-t.C:
@@ -93,7 +113,10 @@ func (p *pacer) tick(ctx context.Context) {
 			t.Stop()
 		}
 	}
-	p.forced = p.act != nil && p.act.InFlight()
+	// A stretch after a pause yields again unless the server has been busy throughout:
+	// forcing every stretch that happens to begin during a call would make a call
+	// share the CPU with delivery after each pause.
+	p.forced = p.busy && p.act != nil && p.act.InFlight()
 	p.since = time.Now()
 }
 
@@ -144,4 +167,24 @@ func (p *pacedFile) ReadAt(b []byte, off int64) (int, error) {
 
 func (p *pacedFile) Seek(offset int64, whence int) (int64, error) {
 	return p.f.Seek(offset, whence)
+}
+
+// current returns the share in effect at now (see servingShare). When it changes,
+// the count starts afresh from the work done so far: no debt from a larger share
+// before, no credit from a smaller one.
+func (p *pacer) current(now time.Time) float64 {
+	if p.act != nil && p.act.InFlight() {
+		p.lastCall = now
+	}
+	share := p.share
+	if !p.busy && now.Before(p.gentleUntil) && !p.lastCall.IsZero() && now.Sub(p.lastCall) < callMemory {
+		share *= servingShare
+	}
+	if share != p.cur {
+		if p.cur != 0 {
+			p.start = now.Add(-time.Duration(float64(p.worked) / share))
+		}
+		p.cur = share
+	}
+	return share
 }

@@ -96,25 +96,28 @@ func TestPacer_Share(t *testing.T) {
 	}
 }
 
-// TestScheduler_Share: a pass gets the configured share while delivery keeps up and
-// more the later its window is.
-func TestScheduler_Share(t *testing.T) {
+// TestScheduler_Budget: a pass gets the configured share while delivery keeps up and
+// more the later its window is, and is gentle until gentleLag after the window closed.
+func TestScheduler_Budget(t *testing.T) {
 	closed := time.Date(2026, 11, 25, 7, 0, 0, 0, time.UTC)
 	for _, tc := range []struct {
-		now  time.Duration // after the window closed
-		want float64
+		now    time.Duration // after the window closed
+		want   float64
+		gentle time.Duration
 	}{
-		{-time.Second, 0.1},
-		{0, 0.1},
-		{30 * time.Second, 0.15},
-		{time.Minute, 0.2},
-		{5 * time.Minute, 0.6},
-		{time.Hour, 1},
+		{-time.Second, 0.1, gentleLag + time.Second},
+		{0, 0.1, gentleLag},
+		{10 * time.Second, 0.1 * (1 + 10.0/60), gentleLag - 10*time.Second},
+		{30 * time.Second, 0.15, gentleLag - 30*time.Second},
+		{time.Minute, 0.2, gentleLag - time.Minute},
+		{5 * time.Minute, 0.6, gentleLag - 5*time.Minute},
+		{time.Hour, 1, gentleLag - time.Hour},
 	} {
 		s := &Scheduler{cfg: Config{CPUShare: 0.1, Interval: time.Minute, Clock: cairn.ClockFunc(func() time.Time { return closed.Add(tc.now) })}}
 		jobs := []*Job{{Time: closed.Add(time.Minute)}, {Time: closed}}
-		if got := s.share(jobs); got < tc.want-1e-9 || got > tc.want+1e-9 {
-			t.Errorf("%v after the window closed: share %g, want %g", tc.now, got, tc.want)
+		got := s.budget(jobs)
+		if got.share < tc.want-1e-9 || got.share > tc.want+1e-9 || got.gentle != tc.gentle {
+			t.Errorf("%v after the window closed: share %g gentle %v, want %g %v", tc.now, got.share, got.gentle, tc.want, tc.gentle)
 		}
 	}
 }
@@ -179,5 +182,110 @@ func TestPacedFile_FirstReadRests(t *testing.T) {
 	}
 	if d := time.Since(start); d > time.Second {
 		t.Fatalf("reading 1000 bytes took %v: the wait before the first read was counted as work", d)
+	}
+}
+
+// TestPacer_ForcedOnlyWhileBusy: a stretch that begins, after a pause, while a call is
+// in flight yields to it unless the last wait for the calls to end lasted maxYield (a
+// server never idle, where delivery must still get its share).
+func TestPacer_ForcedOnlyWhileBusy(t *testing.T) {
+	ctx := context.Background()
+	a := &fakeActivity{idle: make(chan struct{})}
+	p := newPacer(0.05, a)
+	// pauseWith works one stretch and pauses (share 0.05: about 20 stretches long),
+	// with n calls in flight from the middle of the pause on.
+	pauseWith := func(n int64) {
+		t.Helper()
+		p.start, p.worked = time.Now(), 0
+		p.since = p.start.Add(-2 * pacerStretch)
+		go func() {
+			time.Sleep(5 * pacerStretch)
+			a.n.Store(n)
+		}()
+		p.tick(ctx)
+		if a.n.Load() != n {
+			t.Fatal("the pause ended before the calls began")
+		}
+	}
+
+	// A call that began during the pause: the stretch after it is not forced (the
+	// next tick waits for the call).
+	pauseWith(1)
+	if p.busy || p.forced {
+		t.Fatalf("after a pause that a call began in (server not busy): busy %v forced %v", p.busy, p.forced)
+	}
+
+	// A wait that lasts maxYield: busy and forced, and the stretches after pauses stay
+	// forced while calls are in flight.
+	p.maxYield = 10 * time.Millisecond
+	p.tick(ctx)
+	if !p.busy || !p.forced {
+		t.Fatalf("after maxYield of calls: busy %v forced %v", p.busy, p.forced)
+	}
+	pauseWith(1)
+	if !p.forced {
+		t.Fatal("stretch after a pause under constant calls not forced")
+	}
+
+	// The calls end: the next stretch is not forced; a wait that ends with the server
+	// idle clears busy.
+	pauseWith(0)
+	if p.forced {
+		t.Fatal("forced with no call in flight")
+	}
+	a.n.Store(1)
+	go func() {
+		time.Sleep(time.Millisecond)
+		a.n.Store(0)
+		close(a.idle)
+	}()
+	p.maxYield = time.Second
+	p.tick(ctx)
+	if p.busy || p.forced {
+		t.Fatalf("after a wait that ended idle: busy %v forced %v", p.busy, p.forced)
+	}
+}
+
+// TestPacer_ServingShare: while calls are being served (one seen within callMemory)
+// delivery keeps to servingShare of its share until gentleUntil; an idle server and a
+// busy one get all of it; a change of share carries neither debt nor credit.
+func TestPacer_ServingShare(t *testing.T) {
+	a := &fakeActivity{idle: make(chan struct{})}
+	p := newPacer(0.4, a)
+	now := time.Now()
+	p.gentleUntil = now.Add(6 * callMemory)
+	var prev float64
+	for _, step := range []struct {
+		name  string
+		after time.Duration // since the start of the test
+		calls int64
+		busy  bool
+		want  float64
+	}{
+		{"idle", 0, 0, false, 0.4},
+		{"call in flight", time.Millisecond, 1, false, 0.4 * servingShare},
+		{"just after it", callMemory / 2, 0, false, 0.4 * servingShare},
+		{"long after it", 2 * callMemory, 0, false, 0.4},
+		{"busy", 3 * callMemory, 1, true, 0.4},
+		{"no longer busy", 4 * callMemory, 1, false, 0.4 * servingShare},
+		{"no longer gentle", 7 * callMemory, 1, false, 0.4},
+	} {
+		a.n.Store(step.calls)
+		p.busy = step.busy
+		p.worked = 10 * time.Millisecond
+		at := now.Add(step.after)
+		if got := p.current(at); got != step.want {
+			t.Fatalf("%s: share %v, want %v", step.name, got, step.want)
+		}
+		// After a change, no debt and no credit: the work so far is exactly what
+		// the new share allows.
+		changed := step.want != prev
+		prev = step.want
+		if !changed || step.after == 0 {
+			continue
+		}
+		if d := time.Duration(float64(p.worked)/step.want) - at.Sub(p.start); d < -time.Microsecond || d > time.Microsecond {
+			t.Fatalf("%s: pause due %v after the change, want 0", step.name, d)
+		}
 	}
 }

@@ -114,18 +114,49 @@ func (s *Scheduler) markStarted(ctx context.Context, jobs []*Job) error {
 	return s.save(ctx)
 }
 
-// share is the CPU share of a pass over jobs: the configured share while delivery
+// budget is the budget of a pass over jobs: the configured share while delivery
 // keeps up, growing with how late the jobs' window is (twice the share a whole
 // interval after the window closed, three times after two...), so that delivery
 // that fell behind under load catches up.
-func (s *Scheduler) share(jobs []*Job) float64 {
+func (s *Scheduler) budget(jobs []*Job) budget {
 	oldest := jobs[0].Time
 	for _, j := range jobs[1:] {
 		if j.Time.Before(oldest) {
 			oldest = j.Time
 		}
 	}
-	return s.lateShare(oldest)
+	return s.lateBudget(oldest)
+}
+
+// budget is what a piece of delivery work may spend: a CPU share, and for how much
+// longer it keeps to servingShare of it while the server serves calls: until
+// gentleLag after it was due, so that work later than that makes up time at the
+// whole share.
+type budget struct {
+	share  float64
+	gentle time.Duration
+}
+
+// gentleLag is how long after it was due delivery work stays gentle (see budget).
+const gentleLag = 15 * time.Second
+
+// lateBudget is the budget of work due at due.
+func (s *Scheduler) lateBudget(due time.Time) budget {
+	return budget{share: s.lateShare(due), gentle: gentleLag - s.cfg.Clock.Now().Sub(due)}
+}
+
+// more is the larger of two budgets: the larger share, the shorter gentleness.
+func (b budget) more(o budget) budget {
+	return budget{share: max(b.share, o.share), gentle: min(b.gentle, o.gentle)}
+}
+
+// newPacer returns a pacer that keeps to b.
+func (s *Scheduler) newPacer(b budget) *pacer {
+	p := newPacer(b.share, s.cfg.Activity)
+	if b.gentle > 0 {
+		p.gentleUntil = time.Now().Add(b.gentle)
+	}
+	return p
 }
 
 // lateShare is the configured CPU share grown with how long ago due was: by one
@@ -150,7 +181,7 @@ func (s *Scheduler) build(ctx context.Context, jobs []*Job) ([][]LogFile, error)
 		}
 	}
 	from, to := jobs[0].From, jobs[0].To
-	if err := s.write(ctx, from, to, s.share(jobs), sets, nil); err != nil {
+	if err := s.write(ctx, from, to, s.budget(jobs), sets, nil); err != nil {
 		abort()
 		return nil, fmt.Errorf("scan events %d-%d: %w", from, to, err)
 	}
@@ -173,7 +204,9 @@ func (s *Scheduler) build(ctx context.Context, jobs []*Job) ([][]LogFile, error)
 func (s *Scheduler) deliver(ctx context.Context, j *Job, files []LogFile) {
 	t := &j.Trail
 	var keys []string
-	pace := newPacer(s.share([]*Job{j})*uploadShare, s.cfg.Activity)
+	b := s.budget([]*Job{j})
+	b.share *= uploadShare
+	pace := s.newPacer(b)
 	for _, f := range files {
 		if err := s.put(ctx, t.S3BucketName, f, pace); err != nil {
 			if ctx.Err() != nil {

@@ -76,24 +76,23 @@ func (s *Scheduler) prebuildStep(ctx context.Context) {
 		}
 		s.pre = p
 	}
-	s.extend(ctx, last, s.prebuildShare())
+	s.extend(ctx, last, s.prebuildBudget())
 }
 
-// prebuildShare is the CPU share of writing the open window's files: the configured
+// prebuildBudget is the budget of writing the open window's files: the configured
 // share while they keep up with the log (a step behind), growing like a late job's
 // with how far behind the events they have reached are.
-func (s *Scheduler) prebuildShare() float64 {
-	return s.lateShare(s.pre.at.Add(prebuildEvery))
+func (s *Scheduler) prebuildBudget() budget {
+	return s.lateBudget(s.pre.at.Add(prebuildEvery))
 }
 
-// extend writes the events up to to into the prebuild's files, at the given CPU
-// share. A failure drops the prebuild (its jobs will be built from the log).
-func (s *Scheduler) extend(ctx context.Context, to uint64, share float64) bool {
+// extend writes the events up to to into the prebuild's files, within budget b. A failure drops the prebuild (its jobs will be built from the log).
+func (s *Scheduler) extend(ctx context.Context, to uint64, b budget) bool {
 	p := s.pre
 	if p.pos >= to {
 		return true
 	}
-	err := s.write(ctx, p.pos+1, to, share, p.sets, func(c *candidate) {
+	err := s.write(ctx, p.pos+1, to, b, p.sets, func(c *candidate) {
 		p.pos, p.at = c.Seq, c.time()
 		s.builtSeq.Store(c.Seq)
 	})
@@ -136,7 +135,7 @@ func (s *Scheduler) adopt(ctx context.Context) {
 	if cursor < p.from {
 		return // nothing planned since it began
 	}
-	if len(mine) == 0 || p.pos > cursor || !s.extend(ctx, cursor, max(s.share(mine), s.prebuildShare())) {
+	if len(mine) == 0 || p.pos > cursor || !s.extend(ctx, cursor, s.budget(mine).more(s.prebuildBudget())) {
 		s.dropPrebuild()
 		return
 	}

@@ -121,7 +121,7 @@ func (c *Config) bindFlags(fs *flag.FlagSet) {
 	fs.StringVar(&c.S3SecretAccessKey, "s3-secret-access-key", c.S3SecretAccessKey, "S3 secret access key of --s3-access-key-id")
 	fs.StringVar(&c.NotificationTargets, "notification-targets", c.NotificationTargets, "notification targets for trails' SnsTopicName: name=https://webhook (a POST per delivery) or name=nats:<subject> (a JetStream publish), comma-separated")
 	fs.Int64Var(&c.MaxLogFileBytes, "max-log-file-bytes", c.MaxLogFileBytes, "split trail log files before this many uncompressed bytes")
-	fs.Float64Var(&c.DeliveryCPUShare, "delivery-cpu-share", c.DeliveryCPUShare, "share of wall time (0-1] delivery may spend building log files while it keeps up (a window one interval late gets twice the share); delivery works between API calls and pauses, so API latency stays steady while a large window is delivered")
+	fs.Float64Var(&c.DeliveryCPUShare, "delivery-cpu-share", c.DeliveryCPUShare, "share of wall time (0-1] delivery may spend building log files while it keeps up (a window one interval late gets twice the share; a quarter of it while the server serves calls without being saturated, for up to 15 s after the work was due); delivery works between API calls and pauses, so API latency stays steady while a large window is delivered")
 	fs.StringVar(&c.SigningKEKFile, "signing-kek-file", c.SigningKEKFile, "file holding the 32-byte key that encrypts the digest signing keys at rest (64 hex digits, base64 or raw; must exist; default <data-dir>/signing-kek, generated at first start)")
 	fs.DurationVar(&c.SigningKeyRotation, "signing-key-rotation", c.SigningKeyRotation, "how long one digest signing key is valid before the next one signs (whole seconds)")
 }
