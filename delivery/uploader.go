@@ -5,10 +5,11 @@ import "context"
 // uploadShare is the part of a job's CPU share its upload gets. Storing the files
 // costs the store (receiving, hashing, writing every byte) CPU too, on the same
 // machine when the store is local, so uploads are spread out more than building: a
-// window of 250,000–310,000 events (5 files, about 15 MB) takes 1–2.5 s to store to
-// a local versitygw (the bench's delivery suite). Whether that spares API calls did
-// not show through the bench's noise (bench/README.md, section 7); a late job's
-// share grows as its building's does.
+// window of 250,000–310,000 events (5 files, about 15 MB) took 1–2.5 s to store to a
+// local versitygw at this share (the bench's delivery suite); at servingShare of it,
+// while the server serves calls, such windows are delivered 4–8 s after they close.
+// Whether this part alone spares API calls did not show through the bench's noise
+// (bench/README.md, section 7); a late job's share grows as its building's does.
 const uploadShare = 0.25
 
 // maxQueuedUploads bounds the jobs waiting for the uploader; the run goroutine waits
