@@ -795,11 +795,13 @@ func (b *Bench) Delivery(ctx context.Context) error {
 	for i := range regionCounts {
 		r.RegionCounts[i] = regionCounts[i].Load()
 	}
+	after := &Latencies{}
+	after.Merge(&pooled.catchUp, &pooled.during)
 	// Against stretches of as many calls of the idle around them (before Summary
 	// sorts the samples).
-	r.AfterVsQuiet = CompareStretches(pooled.after.P99(), pooled.after.Len(), &pooled.quiet)
+	r.AfterVsQuiet = CompareStretches(after.P99(), after.Len(), &pooled.quiet)
 	r.DuringVsQuiet = CompareStretches(pooled.during.P99(), pooled.during.Len(), &pooled.quiet)
-	r.CatchUp, r.During, r.After, r.Quiet = pooled.catchUp.Summary(), pooled.during.Summary(), pooled.after.Summary(), pooled.quiet.Summary()
+	r.CatchUp, r.During, r.After, r.Quiet = pooled.catchUp.Summary(), pooled.during.Summary(), after.Summary(), pooled.quiet.Summary()
 	r.IngestPass, r.IngestNoPass, r.Whole = pooled.ingestPass.Summary(), pooled.ingestNoPass.Summary(), pooled.whole.Summary()
 	w := r.worst()
 	log.Printf("delivery: %d pulses; slowest window delivered %s after it closed (%v); GetTrail c=1 idle %s; catch-up + delivery, all pulses %s; the idle around them %s; RSS start %s peak %s (+%s)",
@@ -866,7 +868,7 @@ func (b *Bench) Delivery(ctx context.Context) error {
 
 // dlPooled collects the probe's samples of every pulse, in the order taken.
 type dlPooled struct {
-	catchUp, during, after, quiet, ingestPass, ingestNoPass, whole Latencies
+	catchUp, during, quiet, ingestPass, ingestNoPass, whole Latencies
 }
 
 // dlPulse runs the next pulse of the delivery suite's ingest (in ictx), then probes
@@ -1010,7 +1012,6 @@ func (b *Bench) dlPulse(ctx, ictx context.Context, r *DeliveryResults, step Step
 	quiet.Merge(lats[probeQuiet], lats[probeQuietAfter])
 	pooled.catchUp.Merge(lats[probeCatchUp])
 	pooled.during.Merge(lats[probeFinal])
-	pooled.after.Merge(after)
 	pooled.quiet.Merge(quiet)
 	pooled.ingestPass.Merge(lats[probeIngestPass])
 	pooled.ingestNoPass.Merge(lats[probeIngestNoPass])

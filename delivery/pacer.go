@@ -76,8 +76,8 @@ func newPacer(share float64, act Activity) *pacer {
 // tick is called for each event; now and then it pauses.
 func (p *pacer) tick(ctx context.Context) {
 	if p.act != nil && !p.forced && p.act.InFlight() {
-		p.worked += time.Since(p.since)
 		p.lastCall = time.Now()
+		p.worked += p.lastCall.Sub(p.since)
 		t := time.NewTimer(p.maxYield)
 		select {
 		case <-p.act.Idle():
@@ -116,7 +116,7 @@ func (p *pacer) tick(ctx context.Context) {
 	// A stretch after a pause yields again unless the server has been busy throughout:
 	// forcing every stretch that happens to begin during a call would make a call
 	// share the CPU with delivery after each pause.
-	p.forced = p.busy && p.act != nil && p.act.InFlight()
+	p.forced = p.busy && p.act.InFlight() // busy only with an Activity
 	p.since = time.Now()
 }
 
@@ -177,7 +177,7 @@ func (p *pacer) current(now time.Time) float64 {
 		p.lastCall = now
 	}
 	share := p.share
-	if !p.busy && now.Before(p.gentleUntil) && !p.lastCall.IsZero() && now.Sub(p.lastCall) < callMemory {
+	if !p.busy && now.Before(p.gentleUntil) && now.Sub(p.lastCall) < callMemory {
 		share *= servingShare
 	}
 	if share != p.cur {

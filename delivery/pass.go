@@ -140,9 +140,15 @@ type budget struct {
 // gentleLag is how long after it was due delivery work stays gentle (see budget).
 const gentleLag = 15 * time.Second
 
-// lateBudget is the budget of work due at due.
+// lateBudget is the budget of work due at due: the configured CPU share grown with
+// how long ago due was, by one share per interval, and gentle until gentleLag after it.
 func (s *Scheduler) lateBudget(due time.Time) budget {
-	return budget{share: s.lateShare(due), gentle: gentleLag - s.cfg.Clock.Now().Sub(due)}
+	lag := s.cfg.Clock.Now().Sub(due)
+	share := s.cfg.CPUShare
+	if lag > 0 && s.cfg.Interval > 0 {
+		share *= 1 + float64(lag)/float64(s.cfg.Interval)
+	}
+	return budget{share: min(share, 1), gentle: gentleLag - lag}
 }
 
 // more is the larger of two budgets: the larger share, the shorter gentleness.
@@ -157,16 +163,6 @@ func (s *Scheduler) newPacer(b budget) *pacer {
 		p.gentleUntil = time.Now().Add(b.gentle)
 	}
 	return p
-}
-
-// lateShare is the configured CPU share grown with how long ago due was: by one
-// share per interval.
-func (s *Scheduler) lateShare(due time.Time) float64 {
-	share := s.cfg.CPUShare
-	if lag := s.cfg.Clock.Now().Sub(due); lag > 0 && s.cfg.Interval > 0 {
-		share *= 1 + float64(lag)/float64(s.cfg.Interval)
-	}
-	return min(share, 1)
 }
 
 // build scans the jobs' range once and writes each job's files into the spool.

@@ -86,7 +86,8 @@ func (s *Scheduler) prebuildBudget() budget {
 	return s.lateBudget(s.pre.at.Add(prebuildEvery))
 }
 
-// extend writes the events up to to into the prebuild's files, within budget b. A failure drops the prebuild (its jobs will be built from the log).
+// extend writes the events up to to into the prebuild's files, within budget b. A
+// failure drops the prebuild (its jobs will be built from the log).
 func (s *Scheduler) extend(ctx context.Context, to uint64, b budget) bool {
 	p := s.pre
 	if p.pos >= to {
