@@ -30,7 +30,9 @@
 // Reading and compressing a large window all at once, when it closes, would take
 // CPU from API calls in a burst. So the Scheduler also writes the open window's
 // files ahead, once a second, from the events appended since (a prebuild), at its
-// CPU share. When the window is planned, each job that covers the same range with
+// CPU share. A step that reaches the window's boundary stops there, so a closed
+// window is planned at once however far behind the step is. When the window is
+// planned, each job that covers the same range with
 // the same trail snapshot takes its prebuilt files: closing the window then leaves
 // only the last second's events and the upload. Any other job (a trail created or
 // changed during the window, a merged job, a retry, a job left by a crash) is built

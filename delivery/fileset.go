@@ -2,9 +2,11 @@ package delivery
 
 import (
 	"context"
+	"errors"
 	"log/slog"
 	"os"
 	"sort"
+	"time"
 
 	"github.com/cairnhq/cairn/eventlog"
 	"github.com/cairnhq/cairn/service/cloudtrail"
@@ -50,13 +52,29 @@ func addEvent(log *slog.Logger, sets []*fileSet, c *candidate) error {
 	return nil
 }
 
+// errUntil ends a write that reached its until time.
+var errUntil = errors.New("delivery: stopped at its time limit")
+
+// untilCheckEvery is how many events a write takes between looks at the clock.
+const untilCheckEvery = 64
+
 // write scans the log range [from, to] within budget b and writes each event
 // into the sets whose trails select it; done, if set, is called after each event.
-func (s *Scheduler) write(ctx context.Context, from, to uint64, b budget, sets []*fileSet, done func(*candidate)) error {
+// A non-zero until stops it, with errUntil, once the clock reaches until: the events
+// done was called for are written, the rest are not.
+func (s *Scheduler) write(ctx context.Context, from, to uint64, b budget, until time.Time, sets []*fileSet, done func(*candidate)) error {
 	pace := s.newPacer(b)
 	c := new(candidate) // reused: one per event would be most of delivery's garbage
+	n := 0
 	return s.cfg.Log.Scan(ctx, from, to, func(m eventlog.Message) error {
-		pace.tick(ctx)
+		if n++; !until.IsZero() && n%untilCheckEvery == 0 && !s.cfg.Clock.Now().Before(until) {
+			return errUntil
+		}
+		if n == 1 {
+			pace.rest() // the scan was starting, not working
+		} else {
+			pace.tick(ctx)
+		}
 		*c = candidate{Message: m}
 		if err := addEvent(s.log, sets, c); err != nil {
 			return err

@@ -177,7 +177,7 @@ func (s *Scheduler) build(ctx context.Context, jobs []*Job) ([][]LogFile, error)
 		}
 	}
 	from, to := jobs[0].From, jobs[0].To
-	if err := s.write(ctx, from, to, s.budget(jobs), sets, nil); err != nil {
+	if err := s.write(ctx, from, to, s.budget(jobs), time.Time{}, sets, nil); err != nil {
 		abort()
 		return nil, fmt.Errorf("scan events %d-%d: %w", from, to, err)
 	}

@@ -2,6 +2,7 @@ package delivery
 
 import (
 	"context"
+	"errors"
 	"time"
 )
 
@@ -45,8 +46,10 @@ func (p *prebuild) set(trailKey string) *fileSet {
 }
 
 // prebuildStep writes the events appended since the last step into the open
-// window's files, starting a prebuild if none is running.
-func (s *Scheduler) prebuildStep(ctx context.Context) {
+// window's files, starting a prebuild if none is running. It stops early when the
+// clock reaches until (the window's boundary; zero: no limit), so that a step
+// slowed by the share never holds up the planning of a closed window.
+func (s *Scheduler) prebuildStep(ctx context.Context, until time.Time) {
 	if s.noPrebuild.Load() {
 		s.dropPrebuild()
 		return
@@ -76,7 +79,7 @@ func (s *Scheduler) prebuildStep(ctx context.Context) {
 		}
 		s.pre = p
 	}
-	s.extend(ctx, last, s.prebuildBudget())
+	s.extend(ctx, last, s.prebuildBudget(), until)
 }
 
 // prebuildBudget is the budget of writing the open window's files: the configured
@@ -86,17 +89,21 @@ func (s *Scheduler) prebuildBudget() budget {
 	return s.lateBudget(s.pre.at.Add(prebuildEvery))
 }
 
-// extend writes the events up to to into the prebuild's files, within budget b. A
-// failure drops the prebuild (its jobs will be built from the log).
-func (s *Scheduler) extend(ctx context.Context, to uint64, b budget) bool {
+// extend writes the events up to to into the prebuild's files, within budget b,
+// stopping early (and reporting success) when the clock reaches until, if it is not
+// zero. A failure drops the prebuild (its jobs will be built from the log).
+func (s *Scheduler) extend(ctx context.Context, to uint64, b budget, until time.Time) bool {
 	p := s.pre
 	if p.pos >= to {
 		return true
 	}
-	err := s.write(ctx, p.pos+1, to, b, p.sets, func(c *candidate) {
+	err := s.write(ctx, p.pos+1, to, b, until, p.sets, func(c *candidate) {
 		p.pos, p.at = c.Seq, c.time()
 		s.builtSeq.Store(c.Seq)
 	})
+	if errors.Is(err, errUntil) {
+		return true // p.pos is the last event written
+	}
 	if err != nil {
 		if ctx.Err() == nil {
 			s.log.Warn("delivery: write open window's files; they will be built when it closes", "err", err)
@@ -136,7 +143,7 @@ func (s *Scheduler) adopt(ctx context.Context) {
 	if cursor < p.from {
 		return // nothing planned since it began
 	}
-	if len(mine) == 0 || p.pos > cursor || !s.extend(ctx, cursor, s.budget(mine).more(s.prebuildBudget())) {
+	if len(mine) == 0 || p.pos > cursor || !s.extend(ctx, cursor, s.budget(mine).more(s.prebuildBudget()), time.Time{}) {
 		s.dropPrebuild()
 		return
 	}

@@ -126,3 +126,44 @@ func TestScheduler_PrebuildDroppedWhenTrailChanges(t *testing.T) {
 		t.Errorf("%d prebuilt files used for a trail that changed", n)
 	}
 }
+
+// TestScheduler_PrebuildStepStopsAtBoundary slows the writing of the open window's
+// files to a crawl (a tiny CPU share) and closes the window while a step is
+// writing: the step stops at the boundary, so the window is planned at once
+// instead of after the step, which at this share would take minutes.
+func TestScheduler_PrebuildStepStopsAtBoundary(t *testing.T) {
+	e := newEnv(t)
+	e.bucket("logs")
+	e.trail(east, "trl", "logs", cloudtrail.CreateTrailParams{IsMultiRegionTrail: ptr(true)})
+	s := e.open(delivery.Config{CPUShare: 0.0005})
+	batch := make([]ev, 1000)
+	for i := range batch {
+		batch[i] = ev{region: []string{east, west}[i%2], at: time.Duration(i) * time.Millisecond}
+	}
+	for range 20 {
+		e.appendEvents(batch...)
+	}
+	last, err := e.log.LastSeq(e.ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	deadline := time.Now().Add(30 * time.Second)
+	for s.Stats().Built == 0 {
+		if time.Now().After(deadline) {
+			t.Fatalf("no prebuild step began: %+v", s.Stats())
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+	time.Sleep(time.Second)
+	if st := s.Stats(); st.Built >= last/2 {
+		t.Fatalf("the step wrote %d of %d events in a second (%+v): the test did not slow it", st.Built, last, st)
+	}
+	e.clock.set(t0.Add(time.Hour)) // the window closes
+	closed := time.Now()
+	for s.Stats().Cursor < last {
+		if time.Since(closed) > 10*time.Second {
+			t.Fatalf("window not planned 10 s after it closed: %+v, log at %d", s.Stats(), last)
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+}

@@ -260,7 +260,7 @@ func (s *Scheduler) run(ctx context.Context) {
 		s.pass(ctx)
 		s.notify(ctx)
 		s.storeDigests(ctx)
-		s.prebuildStep(ctx)
+		s.prebuildStep(ctx, next)
 		if !now.Before(nextDigest) {
 			s.planDigests(ctx, nextDigest)
 			nextDigest = now.Truncate(s.cfg.DigestInterval).Add(s.cfg.DigestInterval)
@@ -281,7 +281,7 @@ func (s *Scheduler) run(ctx context.Context) {
 		case <-timer.C:
 		case ack = <-s.kick:
 			timer.Stop()
-			s.prebuildStep(ctx)
+			s.prebuildStep(ctx, time.Time{})
 			s.plan(ctx, s.cfg.Clock.Now())
 			s.adopt(ctx)
 			s.clearBackoff()
