@@ -143,6 +143,8 @@ type TrailStore struct {
 	Buckets BucketChecker
 	// Topics checks the SNS topic of CreateTrail/UpdateTrail; nil accepts any topic.
 	Topics TopicChecker
+
+	decoded trailCache
 }
 
 func (s *TrailStore) now() time.Time {
@@ -348,9 +350,9 @@ func (s *TrailStore) load(ctx context.Context, account, home, name string) (*Tra
 	if err != nil {
 		return nil, 0, err
 	}
-	t := new(Trail)
-	if err := json.Unmarshal(e.Value, t); err != nil {
-		return nil, 0, fmt.Errorf("decode trail %s: %w", e.Key, err)
+	t, err := s.decoded.decode(e)
+	if err != nil {
+		return nil, 0, err
 	}
 	return t, e.Revision, nil
 }
@@ -445,9 +447,9 @@ func (s *TrailStore) listAccount(ctx context.Context, account string) ([]*Trail,
 	}
 	out := make([]*Trail, 0, len(es))
 	for _, e := range es {
-		t := new(Trail)
-		if err := json.Unmarshal(e.Value, t); err != nil {
-			return nil, fmt.Errorf("decode trail %s: %w", e.Key, err)
+		t, err := s.decoded.decode(e)
+		if err != nil {
+			return nil, err
 		}
 		if t.Account == account {
 			out = append(out, t)
