@@ -2,6 +2,7 @@ package main
 
 import (
 	"bufio"
+	"bytes"
 	"compress/gzip"
 	"context"
 	"encoding/json"
@@ -417,21 +418,50 @@ func (p *dlPoller) Stop() []DeliveryWindow {
 }
 
 // reqLog collects the request ids of the calls made after StartLogging: each is the
-// requestID of the call's event.
+// requestID of the call's event. The ids are kept as bytes in chunks, each id ended
+// by a newline (which a header value cannot hold): a string each would give the
+// harness's garbage collector a million more objects to mark on every cycle by the
+// end of the ingest, slowing the harness's own calls, and so the figures taken
+// after the ingest, more than those before it.
 type reqLog struct {
 	mu         sync.Mutex
-	ids        []string
+	chunks     [][]byte
 	unanswered atomic.Int64
 }
+
+// reqLogChunk is the size of one chunk of ids.
+const reqLogChunk = 1 << 20
 
 func (r *reqLog) add(resp *Response, err error) {
 	if err != nil || resp == nil || resp.RequestID == "" {
 		r.unanswered.Add(1)
 		return
 	}
+	id := resp.RequestID
 	r.mu.Lock()
-	r.ids = append(r.ids, resp.RequestID)
+	n := len(r.chunks)
+	if n == 0 || len(r.chunks[n-1])+len(id)+1 > cap(r.chunks[n-1]) {
+		r.chunks = append(r.chunks, make([]byte, 0, max(reqLogChunk, len(id)+1)))
+		n++
+	}
+	r.chunks[n-1] = append(append(r.chunks[n-1], id...), '\n')
 	r.mu.Unlock()
+}
+
+// ids returns the ids collected, in order, and forgets them.
+func (r *reqLog) ids() []string {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	var out []string
+	for _, c := range r.chunks {
+		for len(c) > 0 {
+			i := bytes.IndexByte(c, '\n')
+			out = append(out, string(c[:i]))
+			c = c[i+1:]
+		}
+	}
+	r.chunks = nil
+	return out
 }
 
 // Probe classes of the c=1 GetTrail prober.
@@ -722,12 +752,15 @@ func (b *Bench) Delivery(ctx context.Context) error {
 		lat.Add(resp.Latency)
 		return 1, nil
 	}
-	RunLoad(ctx, b.srv, LoadSpec{Name: "warm-up", Workers: 1, Total: 500}, getTrail)
+	// A server seconds old is still growing its heap from a few MiB, collecting
+	// garbage every 100 ms or so, and its first calls are slow: warm it up for a few
+	// seconds, so that the idle figure is that of a server at rest, not of one starting.
+	RunLoad(ctx, b.srv, LoadSpec{Name: "warm-up", Workers: 1, Total: idleWarmUp}, getTrail)
 	for run := range b.o.Runs {
 		b.waitIdle(ctx, poller, 2*iv)
 		// Warm, as the probe is when the last window closes (it runs on to the boundary).
 		RunLoad(ctx, b.srv, LoadSpec{Name: "warm-up", Workers: 1, Total: 200}, getTrail)
-		res := RunLoad(ctx, b.srv, LoadSpec{Name: "GetTrail c=1 idle", Workers: 1, Total: int64(10 * b.o.Samples)}, getTrail)
+		res := RunLoad(ctx, b.srv, LoadSpec{Name: "GetTrail c=1 idle", Workers: 1, Total: int64(idleSamples * b.o.Samples)}, getTrail)
 		if res.Errors > 0 {
 			return fmt.Errorf("GetTrail c=1: %d errors, first: %s", res.Errors, res.FirstError)
 		}
@@ -842,8 +875,7 @@ func (b *Bench) Delivery(ctx context.Context) error {
 	if !restDone {
 		v.Problem = "the last events were not delivered within the interval + -delivery-wait"
 	}
-	b.verifyDelivery(ctx, v, reqs.ids, startLoggingID)
-	reqs.ids = nil
+	b.verifyDelivery(ctx, v, reqs.ids(), startLoggingID)
 	log.Printf("delivery: verify: %d objects, %s, %d records (metric %.0f, events recorded after StartLogging %.0f, StartLogging's own event delivered: %v); keys off layout %d, region/account mismatches %d, duplicate eventIDs %d; of %d calls: missing %d, duplicated %d; extra %d; %s",
 		v.Objects, fmtBytes(v.Bytes), v.Records, v.MetricRecords, v.RecordedDelta, v.StartLoggingIncluded, v.BadKeys, v.Mismatch, v.DupEventIDs, v.Issued, v.Missing, v.Duplicated, v.Extra, v.Elapsed.Round(time.Millisecond))
 
@@ -1025,15 +1057,24 @@ func (b *Bench) dlPulse(ctx, ictx context.Context, r *DeliveryResults, step Step
 	return p, nil
 }
 
+// The idle figure of the delivery suite: idleWarmUp calls first, then per run
+// idleSamples × -samples calls (about 7 s), each run begun at least idleRoom before a
+// window closes.
+const (
+	idleWarmUp  = 5000
+	idleSamples = 50
+	idleRoom    = 10 * time.Second
+)
+
 // waitIdle waits (at most max) until no delivery job is pending and the next window
-// does not close within 5 s, so that an idle run (a few seconds) does not overlap a
-// delivery pass.
+// does not close within idleRoom (when the interval is over four times that), so
+// that an idle run does not overlap a delivery pass.
 func (b *Bench) waitIdle(ctx context.Context, p *dlPoller, max time.Duration) {
 	iv := b.o.DeliveryInterval
 	deadline := time.Now().Add(max)
 	for time.Now().Before(deadline) && ctx.Err() == nil {
 		now := time.Now()
-		if next := now.Truncate(iv).Add(iv); iv > 10*time.Second && next.Sub(now) < 5*time.Second {
+		if next := now.Truncate(iv).Add(iv); iv > 4*idleRoom && next.Sub(now) < idleRoom {
 			sleepCtx(ctx, next.Sub(now)+500*time.Millisecond)
 			continue
 		}
