@@ -58,6 +58,9 @@ type Config struct {
 	SigningKEKFile string
 	// SigningKeyRotation is how long one digest signing key is valid.
 	SigningKeyRotation time.Duration
+	// GCHeadroom bounds how far the Go heap grows between garbage collections once
+	// the live heap is larger (see internal/gctune); 0 leaves Go's default.
+	GCHeadroom int64
 }
 
 // Defaults.
@@ -69,6 +72,8 @@ const (
 	DefaultRetention        = 90 * 24 * time.Hour
 	// DefaultSigningKeyRotation is signing.DefaultRotation (30 days).
 	DefaultSigningKeyRotation = 30 * 24 * time.Hour
+	// DefaultGCHeadroom is room for a few seconds of a busy server's garbage.
+	DefaultGCHeadroom = 128 << 20
 )
 
 // DefaultConfig returns the configuration used when nothing is set.
@@ -88,6 +93,7 @@ func DefaultConfig() Config {
 		MaxLogFileBytes:       50_000_000,
 		DeliveryCPUShare:      delivery.DefaultCPUShare,
 		SigningKeyRotation:    DefaultSigningKeyRotation,
+		GCHeadroom:            DefaultGCHeadroom,
 	}
 }
 
@@ -124,6 +130,7 @@ func (c *Config) bindFlags(fs *flag.FlagSet) {
 	fs.Float64Var(&c.DeliveryCPUShare, "delivery-cpu-share", c.DeliveryCPUShare, "share of wall time (0-1] delivery may spend building log files while it keeps up (a window one interval late gets twice the share; a quarter of it while the server serves calls without being saturated, for up to 15 s after the work was due); delivery works between API calls and pauses, so API latency stays steady while a large window is delivered")
 	fs.StringVar(&c.SigningKEKFile, "signing-kek-file", c.SigningKEKFile, "file holding the 32-byte key that encrypts the digest signing keys at rest (64 hex digits, base64 or raw; must exist; default <data-dir>/signing-kek, generated at first start)")
 	fs.DurationVar(&c.SigningKeyRotation, "signing-key-rotation", c.SigningKeyRotation, "how long one digest signing key is valid before the next one signs (whole seconds)")
+	fs.Int64Var(&c.GCHeadroom, "gc-headroom", c.GCHeadroom, "bytes the Go heap may grow by between garbage collections once more than that is live (GOGC is lowered, to 25 at least, so the server needs about live + this, not twice live); 0: Go's default; ignored when GOGC is set")
 }
 
 // applyEnv sets each flag from CAIRN_<FLAG> where present; flags given on the
@@ -190,6 +197,9 @@ func (c *Config) Validate() error {
 	}
 	if c.MaxLogFileBytes < 1024 {
 		return fmt.Errorf("max-log-file-bytes: must be at least 1024")
+	}
+	if c.GCHeadroom < 0 {
+		return fmt.Errorf("gc-headroom: must not be negative")
 	}
 	if c.SigningKeyRotation < time.Second || c.SigningKeyRotation%time.Second != 0 {
 		return fmt.Errorf("signing-key-rotation: must be a whole number of seconds, at least 1s")

@@ -53,6 +53,8 @@ func TestConfig_Validate(t *testing.T) {
 		{"tiny body cap", func(c *Config) { c.MaxBodyBytes = 10 }, false},
 		{"bad debug listen", func(c *Config) { c.DebugListen = "6060" }, false},
 		{"debug listen", func(c *Config) { c.DebugListen = "127.0.0.1:6060" }, true},
+		{"negative gc headroom", func(c *Config) { c.GCHeadroom = -1 }, false},
+		{"no gc headroom", func(c *Config) { c.GCHeadroom = 0 }, true},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -26,6 +26,7 @@ import (
 	"github.com/cairnhq/cairn/gateway"
 	"github.com/cairnhq/cairn/history"
 	"github.com/cairnhq/cairn/identity"
+	"github.com/cairnhq/cairn/internal/gctune"
 	"github.com/cairnhq/cairn/kvs"
 	"github.com/cairnhq/cairn/signing"
 )
@@ -135,6 +136,14 @@ func OpenServer(ctx context.Context, cfg Config, logger *slog.Logger) (*Server, 
 
 	bg, cancel := context.WithCancel(context.Background())
 	s.cancel = cancel
+	if cfg.GCHeadroom > 0 && os.Getenv("GOGC") == "" {
+		t := &gctune.Tuner{Headroom: uint64(cfg.GCHeadroom), Log: logger}
+		s.wg.Add(1)
+		go func() {
+			defer s.wg.Done()
+			t.Run(bg)
+		}()
+	}
 	if err := s.startHistory(bg); err != nil {
 		cancel()
 		return nil, err
