@@ -56,6 +56,10 @@ type DeliveryResults struct {
 	GW         string // versitygw binary and version
 	GWSidecar  bool   // metadata in a sidecar dir (no user xattrs)
 	LoadBefore string // /proc/loadavg 1/5/15 when the suite began
+	// QuietIdle is the machine's idle CPU share over the second before the idle
+	// figure, after waiting QuietWait for it to reach quietIdle (see waitQuiet).
+	QuietIdle  float64
+	QuietWait  time.Duration
 	LoadDuring []float64
 	IdleRuns   []Summary // GetTrail c=1, before the ingest
 	Idle       Summary   // median of IdleRuns
@@ -86,6 +90,7 @@ type DeliveryResults struct {
 	IngestNoPass                Summary // … and while none was
 	Whole                       Summary // every probe sample from the first pulse to the last delivery
 	ProbePause                  time.Duration
+	RSSBeforeIdle               int64 // before the idle figure (the trail logging, no events yet)
 	RSSStart                    int64 // at the start of the ingest
 	RSSPeak                     int64 // peak from the start of the ingest to the last pulse's delivery
 	RSSIngestEnd                int64 // when the last pulse ended
@@ -753,9 +758,14 @@ func (b *Bench) Delivery(ctx context.Context) error {
 		return 1, nil
 	}
 	// A server seconds old is still growing its heap from a few MiB, collecting
-	// garbage every 100 ms or so, and its first calls are slow: warm it up for a few
-	// seconds, so that the idle figure is that of a server at rest, not of one starting.
-	RunLoad(ctx, b.srv, LoadSpec{Name: "warm-up", Workers: 1, Total: idleWarmUp}, getTrail)
+	// garbage every 100 ms or so, and its first calls are slow: warm it up, so that
+	// the idle figure is that of a server at rest, not of one starting.
+	r.QuietIdle, r.QuietWait = waitQuiet(ctx, time.Minute)
+	log.Printf("delivery: the machine was %.0f%% idle over a second, after waiting %s for it", 100*r.QuietIdle, fmtDur(r.QuietWait))
+	r.RSSBeforeIdle, _ = b.srv.RSS()
+	// Until, not Duration: a call cut off by a deadline would be recorded by the
+	// server but unanswered here, and its event look like one of no call.
+	RunLoad(ctx, b.srv, LoadSpec{Name: "warm-up", Workers: 1, Until: time.Now().Add(idleWarmUp)}, getTrail)
 	for run := range b.o.Runs {
 		b.waitIdle(ctx, poller, 2*iv)
 		// Warm, as the probe is when the last window closes (it runs on to the boundary).
@@ -837,8 +847,8 @@ func (b *Bench) Delivery(ctx context.Context) error {
 	r.CatchUp, r.During, r.After, r.Quiet = pooled.catchUp.Summary(), pooled.during.Summary(), after.Summary(), pooled.quiet.Summary()
 	r.IngestPass, r.IngestNoPass, r.Whole = pooled.ingestPass.Summary(), pooled.ingestNoPass.Summary(), pooled.whole.Summary()
 	w := r.worst()
-	log.Printf("delivery: %d pulses; slowest window delivered %s after it closed (%v); GetTrail c=1 idle %s; catch-up + delivery, all pulses %s; the idle around them %s; RSS start %s peak %s (+%s)",
-		len(r.Pulses), fmtDur(w.DoneAfter), w.Done, fmtSummary(r.Idle), fmtSummary(r.After), fmtSummary(r.Quiet), fmtBytes(r.RSSStart), fmtBytes(r.RSSPeak), fmtBytes(r.RSSPeak-r.RSSStart))
+	log.Printf("delivery: %d pulses; slowest window delivered %s after it closed (%v); GetTrail c=1 idle %s; catch-up + delivery, all pulses %s; the idle around them %s; RSS before the idle figure %s, peak %s (+%s)",
+		len(r.Pulses), fmtDur(w.DoneAfter), w.Done, fmtSummary(r.Idle), fmtSummary(r.After), fmtSummary(r.Quiet), fmtBytes(r.RSSBeforeIdle), fmtBytes(r.RSSPeak), fmtBytes(r.RSSPeak-r.RSSBeforeIdle))
 	if pr.errs > 0 {
 		log.Printf("delivery: %d GetTrail probe errors, first: %s", pr.errs, pr.first)
 	}
@@ -1057,11 +1067,12 @@ func (b *Bench) dlPulse(ctx, ictx context.Context, r *DeliveryResults, step Step
 	return p, nil
 }
 
-// The idle figure of the delivery suite: idleWarmUp calls first, then per run
-// idleSamples × -samples calls (about 7 s), each run begun at least idleRoom before a
-// window closes.
+// The idle figure of the delivery suite: idleWarmUp of calls first, then per run
+// idleSamples × -samples calls (about 4 s), each run begun at least idleRoom before a
+// window closes. With a warm-up of 5,000 calls (2 s), the first run's p50 was still
+// 22–37 % above the third's in 3 of 5 suites: a server starts slow for longer than that.
 const (
-	idleWarmUp  = 5000
+	idleWarmUp  = 15 * time.Second
 	idleSamples = 50
 	idleRoom    = 10 * time.Second
 )

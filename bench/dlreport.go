@@ -100,9 +100,11 @@ func (r *DeliveryResults) summary(w writer, o Options) {
 	}
 	w("| GetTrail p50 (c=1) while the windows are delivered / idle before the ingest | %s / %s = %.2f× | (none given) | – |\n",
 		fmtDur(r.During.P50), fmtDur(r.Idle.P50), ratio(r.During.P50, r.Idle.P50))
-	growth := r.RSSPeak - r.RSSStart
-	w("| Server RSS growth, start of ingest → peak through the end of delivery | +%s (%s → %s) | < 512 MiB | %s |\n",
-		fmtBytes(growth), fmtBytes(r.RSSStart), fmtBytes(r.RSSPeak), passFail(r.RSSStart > 0 && growth < dlTargetRSS))
+	// From before the idle figure, not from the start of the ingest: the idle
+	// figure's own calls (some 35,000 events) grow the server too.
+	growth := r.RSSPeak - r.RSSBeforeIdle
+	w("| Server RSS growth, before the idle figure (the trail logging, no events yet) → peak through the end of delivery | +%s (%s → %s) | < 512 MiB | %s |\n",
+		fmtBytes(growth), fmtBytes(r.RSSBeforeIdle), fmtBytes(r.RSSPeak), passFail(r.RSSBeforeIdle > 0 && growth < dlTargetRSS))
 	v := &r.Verify
 	want := v.RecordedDelta
 	if v.StartLoggingIncluded {
@@ -129,6 +131,7 @@ func (r *DeliveryResults) markdown(w writer, o Options) {
 	w("| Figure | Value |\n|---|---|\n")
 	mean, peak := loadStats(r.LoadDuring)
 	w("| Load average | before the suite %s (1/5/15 min); during ingest + delivery mean %.1f, peak %.1f (%d samples, every 5 s) |\n", r.LoadBefore, mean, peak, len(r.LoadDuring))
+	w("| Machine before the idle figure | %.0f%% of CPU idle over a second, after waiting %s for %.0f%% (at most 1 min) |\n", 100*r.QuietIdle, fmtDur(r.QuietWait), 100*quietIdle)
 	trunc := ""
 	if r.Truncated {
 		trunc = " — stopped by -max-ingest"
@@ -138,8 +141,8 @@ func (r *DeliveryResults) markdown(w writer, o Options) {
 	w("| Ingest call latency | p50 %s, p99 %s, max %s; client CPU %.0f%%, server CPU %.0f%% of one core |\n", fmtDur(r.Ingest.Lat.P50), fmtDur(r.Ingest.Lat.P99), fmtDur(r.Ingest.Lat.Max),
 		cpuPct(r.Ingest.ClientCPU, r.Ingest.Elapsed), cpuPct(r.Ingest.ServerCPU, r.Ingest.Elapsed))
 	w("| Log position | %d after StartLogging, %d when the last pulse ended |\n", r.SeqStart, r.SeqEnd)
-	w("| Server RSS | start of ingest %s, end of the last pulse %s, peak %s, when its window was delivered %s (sampled every 1 s) |\n",
-		fmtBytes(r.RSSStart), fmtBytes(r.RSSIngestEnd), fmtBytes(r.RSSPeak), fmtBytes(r.RSSEnd))
+	w("| Server RSS | before the idle figure %s, start of ingest %s, end of the last pulse %s, peak %s, when its window was delivered %s (sampled every 1 s) |\n",
+		fmtBytes(r.RSSBeforeIdle), fmtBytes(r.RSSStart), fmtBytes(r.RSSIngestEnd), fmtBytes(r.RSSPeak), fmtBytes(r.RSSEnd))
 	var rise int64
 	riseAt := ""
 	for _, win := range r.Windows {
