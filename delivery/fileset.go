@@ -55,7 +55,8 @@ func addEvent(log *slog.Logger, sets []*fileSet, c *candidate) error {
 // errUntil ends a write that reached its until time.
 var errUntil = errors.New("delivery: stopped at its time limit")
 
-// untilCheckEvery is how many events a write takes between looks at the clock.
+// untilCheckEvery is how many events a write takes between looks at the clock (a
+// pacing pause also ends early once the clock reaches until).
 const untilCheckEvery = 64
 
 // write scans the log range [from, to] within budget b and writes each event
@@ -64,16 +65,20 @@ const untilCheckEvery = 64
 // done was called for are written, the rest are not.
 func (s *Scheduler) write(ctx context.Context, from, to uint64, b budget, until time.Time, sets []*fileSet, done func(*candidate)) error {
 	pace := s.newPacer(b)
+	reached := func() bool { return !s.cfg.Clock.Now().Before(until) }
+	if !until.IsZero() {
+		pace.stop = reached
+	}
 	c := new(candidate) // reused: one per event would be most of delivery's garbage
 	n := 0
 	return s.cfg.Log.Scan(ctx, from, to, func(m eventlog.Message) error {
-		if n++; !until.IsZero() && n%untilCheckEvery == 0 && !s.cfg.Clock.Now().Before(until) {
-			return errUntil
-		}
-		if n == 1 {
+		if n++; n == 1 {
 			pace.rest() // the scan was starting, not working
 		} else {
 			pace.tick(ctx)
+		}
+		if pace.stopped || !until.IsZero() && n%untilCheckEvery == 0 && reached() {
+			return errUntil
 		}
 		*c = candidate{Message: m}
 		if err := addEvent(s.log, sets, c); err != nil {

@@ -45,7 +45,14 @@ type pacer struct {
 	cur      float64
 	// gentleUntil ends the use of servingShare (zero: never used).
 	gentleUntil time.Time
+	// stop, if set, cuts a pause short when it reports true (looked at every
+	// stopEvery); stopped records that it did.
+	stop    func() bool
+	stopped bool
 }
+
+// stopEvery is how often a pause looks at its pacer's stop condition.
+const stopEvery = 50 * time.Millisecond
 
 // pacerStretch is the most contiguous work between pauses: short enough that an API
 // call waiting for a CPU waits little.
@@ -106,18 +113,35 @@ func (p *pacer) tick(ctx context.Context) {
 		p.start = now.Add(-time.Duration(float64(p.worked+maxCredit) / share))
 	}
 	if pause := time.Duration(float64(p.worked)/share) - now.Sub(p.start); pause > 0 {
-		t := time.NewTimer(pause)
-		select {
-		case <-t.C:
-		case <-ctx.Done():
-			t.Stop()
-		}
+		p.sleep(ctx, pause)
 	}
 	// A stretch after a pause yields again unless the server has been busy throughout:
 	// forcing every stretch that happens to begin during a call would make a call
 	// share the CPU with delivery after each pause.
 	p.forced = p.busy && p.act.InFlight() // busy only with an Activity
 	p.since = time.Now()
+}
+
+// sleep pauses for d, or until ctx ends or stop reports true.
+func (p *pacer) sleep(ctx context.Context, d time.Duration) {
+	for d > 0 {
+		step := d
+		if p.stop != nil {
+			step = min(d, stopEvery)
+		}
+		t := time.NewTimer(step)
+		select {
+		case <-t.C:
+		case <-ctx.Done():
+			t.Stop()
+			return
+		}
+		d -= step
+		if p.stop != nil && p.stop() {
+			p.stopped = true
+			return
+		}
+	}
 }
 
 // rest starts a new stretch without counting the time since the last tick as work:

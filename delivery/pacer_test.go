@@ -96,6 +96,28 @@ func TestPacer_Share(t *testing.T) {
 	}
 }
 
+// TestPacer_StopCutsPause: a pause that would last seconds ends soon after the
+// pacer's stop condition holds, and only then.
+func TestPacer_StopCutsPause(t *testing.T) {
+	var stop atomic.Bool
+	p := newPacer(0.001, nil)
+	p.stop = stop.Load
+	p.since = time.Now().Add(-2 * time.Millisecond) // 2 ms of work: a 2 s pause at 0.001
+	go func() {
+		time.Sleep(200 * time.Millisecond)
+		stop.Store(true)
+	}()
+	start := time.Now()
+	p.tick(context.Background())
+	took := time.Since(start)
+	if !p.stopped {
+		t.Fatalf("pause of %v ended without stopped", took)
+	}
+	if took < 200*time.Millisecond || took > time.Second {
+		t.Fatalf("pause took %v, want to end soon after 200 ms", took)
+	}
+}
+
 // TestScheduler_Budget: a pass gets the configured share while delivery keeps up and
 // more the later its window is, and is gentle until gentleLag after the window closed.
 func TestScheduler_Budget(t *testing.T) {
