@@ -757,14 +757,14 @@ func (b *Bench) Delivery(ctx context.Context) error {
 		lat.Add(resp.Latency)
 		return 1, nil
 	}
-	// A server seconds old is still growing its heap from a few MiB, collecting
-	// garbage every 100 ms or so, and its first calls are slow: warm it up, so that
-	// the idle figure is that of a server at rest, not of one starting.
 	r.QuietIdle, r.QuietWait = waitQuiet(ctx, time.Minute)
 	log.Printf("delivery: the machine was %.0f%% idle over a second, after waiting %s for it", 100*r.QuietIdle, fmtDur(r.QuietWait))
 	r.RSSBeforeIdle, _ = b.srv.RSS()
-	// Until, not Duration: a call cut off by a deadline would be recorded by the
-	// server but unanswered here, and its event look like one of no call.
+	// A server seconds old is still growing its heap from a few MiB, collecting
+	// garbage every 100 ms or so, and its first calls are slow: warm it up, so that
+	// the idle figure is that of a server at rest, not of one starting. Until, not
+	// Duration: a call cut off by a deadline would be recorded by the server but
+	// unanswered here, and its event look like one of no call.
 	RunLoad(ctx, b.srv, LoadSpec{Name: "warm-up", Workers: 1, Until: time.Now().Add(idleWarmUp)}, getTrail)
 	for run := range b.o.Runs {
 		b.waitIdle(ctx, poller, 2*iv)

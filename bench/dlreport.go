@@ -104,7 +104,7 @@ func (r *DeliveryResults) summary(w writer, o Options) {
 	w("| GetTrail p50 (c=1) while the windows are delivered / idle before the ingest | %s / %s = %.2f× | (none given) | – |\n",
 		fmtDur(r.During.P50), fmtDur(r.Idle.P50), ratio(r.During.P50, r.Idle.P50))
 	// From before the idle figure, not from the start of the ingest: the idle
-	// figure's own calls (some 35,000 events) grow the server too.
+	// figure's own calls (some 70,000 events with its warm-up) grow the server too.
 	growth := r.RSSPeak - r.RSSBeforeIdle
 	w("| Server RSS growth, before the idle figure (the trail logging, no events yet) → peak through the end of delivery | +%s (%s → %s) | < 512 MiB | %s |\n",
 		fmtBytes(growth), fmtBytes(r.RSSBeforeIdle), fmtBytes(r.RSSPeak), passFail(r.RSSBeforeIdle > 0 && growth < dlTargetRSS))

@@ -61,10 +61,10 @@ func machineIdle(ctx context.Context, d time.Duration) (float64, error) {
 const quietIdle = 0.9
 
 // waitQuiet waits, at most max, until the machine has been at least quietIdle idle
-// over a second: a run that starts right after another still shares the machine
-// with the kernel's cleanup of the last run's gigabytes of files, which made the
-// first of the delivery suite's idle runs a third slower than the last. It returns
-// the last idle share seen and how long it waited.
+// over a second, so that an idle figure is not taken beside other work (a run that
+// starts right after another may still share the machine with the last run's
+// processes ending and its gigabytes of files being removed). It returns the last
+// idle share seen and how long it waited.
 func waitQuiet(ctx context.Context, max time.Duration) (float64, time.Duration) {
 	start := time.Now()
 	for {

@@ -32,12 +32,12 @@
 // files ahead, once a second, from the events appended since (a prebuild), at its
 // CPU share. A step that reaches the window's boundary stops there, so a closed
 // window is planned at once however far behind the step is. When the window is
-// planned, each job that covers the same range with
-// the same trail snapshot takes its prebuilt files: closing the window then leaves
-// only the last second's events and the upload. Any other job (a trail created or
-// changed during the window, a merged job, a retry, a job left by a crash) is built
-// from the log as above. Both ways write the same bytes under the same keys, so the
-// prebuild is only a cache: losing it in a crash costs work, never correctness.
+// planned, each job that covers the same range with the same trail snapshot takes
+// its prebuilt files: closing the window then leaves only the last second's events
+// and the upload. Any other job (a trail created or changed during the window, a
+// merged job, a retry, a job left by a crash) is built from the log as above. Both
+// ways write the same bytes under the same keys, so the prebuild is only a cache:
+// losing it in a crash costs work, never correctness.
 //
 // Files are stored by a goroutine of their own (the uploader), at a quarter of their
 // job's CPU share (see uploadShare), so that a slow store never holds up the writing

@@ -65,9 +65,8 @@ const untilCheckEvery = 64
 // done was called for are written, the rest are not.
 func (s *Scheduler) write(ctx context.Context, from, to uint64, b budget, until time.Time, sets []*fileSet, done func(*candidate)) error {
 	pace := s.newPacer(b)
-	reached := func() bool { return !s.cfg.Clock.Now().Before(until) }
 	if !until.IsZero() {
-		pace.stop = reached
+		pace.stop = func() bool { return !s.cfg.Clock.Now().Before(until) }
 	}
 	c := new(candidate) // reused: one per event would be most of delivery's garbage
 	n := 0
@@ -77,7 +76,7 @@ func (s *Scheduler) write(ctx context.Context, from, to uint64, b budget, until 
 		} else {
 			pace.tick(ctx)
 		}
-		if pace.stopped || !until.IsZero() && n%untilCheckEvery == 0 && reached() {
+		if pace.stopped || pace.stop != nil && n%untilCheckEvery == 0 && pace.stop() {
 			return errUntil
 		}
 		*c = candidate{Message: m}
