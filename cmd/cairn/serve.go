@@ -201,8 +201,26 @@ func OpenServer(ctx context.Context, cfg Config, logger *slog.Logger) (*Server, 
 		cancel()
 		return nil, err
 	}
+	// The certificate and both listeners come first: once the HTTP listener serves,
+	// /_cairn/health may answer 200, and what it promises must then exist.
+	var tln net.Listener
+	if cfg.TLSListen != "" {
+		tc, src, err := tlsConfig(&cfg)
+		if err != nil {
+			return abandon(err)
+		}
+		if tln, err = net.Listen("tcp", cfg.TLSListen); err != nil {
+			return abandon(fmt.Errorf("tls listen: %w", err))
+		}
+		s.TLSAddr, s.tlsSrc = tln.Addr().String(), src
+		s.https = &http.Server{Handler: gw, TLSConfig: tc, ReadHeaderTimeout: 10 * time.Second, IdleTimeout: 120 * time.Second,
+			ErrorLog: slog.NewLogLogger(logger.Handler(), slog.LevelDebug)}
+	}
 	ln, err := net.Listen("tcp", cfg.Listen)
 	if err != nil {
+		if tln != nil {
+			tln.Close()
+		}
 		return abandon(fmt.Errorf("listen: %w", err))
 	}
 	s.Addr = ln.Addr().String()
@@ -215,18 +233,7 @@ func OpenServer(ctx context.Context, cfg Config, logger *slog.Logger) (*Server, 
 			logger.Error("serve", "err", err)
 		}
 	}()
-	if cfg.TLSListen != "" {
-		tc, src, err := tlsConfig(&cfg)
-		if err != nil {
-			return abandon(err)
-		}
-		tln, err := net.Listen("tcp", cfg.TLSListen)
-		if err != nil {
-			return abandon(fmt.Errorf("tls listen: %w", err))
-		}
-		s.TLSAddr, s.tlsSrc = tln.Addr().String(), src
-		s.https = &http.Server{Handler: gw, TLSConfig: tc, ReadHeaderTimeout: 10 * time.Second, IdleTimeout: 120 * time.Second,
-			ErrorLog: slog.NewLogLogger(logger.Handler(), slog.LevelDebug)}
+	if tln != nil {
 		s.serveWG.Add(1)
 		go func() {
 			defer s.serveWG.Done()
